@@ -1,0 +1,45 @@
+# The two commands in the README: `make dev` runs Convene locally, `make test` runs every check.
+# Both create (or reuse) .venv and install what they need, so they work from a fresh clone.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: dev test lint typecheck unit browser chromium synth schemas fuzz bench clean
+
+$(INSTALLED): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+dev: $(INSTALLED)
+	$(VENV)/bin/convene dev
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(INSTALLED)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(PY) -m mypy
+
+test: $(INSTALLED) chromium lint typecheck
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m pytest -n 2 --dist loadfile -q
+
+synth: $(INSTALLED)
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m infra.app
+
+schemas: $(INSTALLED)
+	$(VENV)/bin/convene export-schemas
+
+bench: $(INSTALLED)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,10 @@
+"""Lambda entry point for sign-in (API Gateway proxy events)."""
+
+from __future__ import annotations
+
+from functions.auth.routes import register
+from functions.common.http import lambda_handler, make_app
+
+app = make_app()
+register(app)
+handler = lambda_handler(app)

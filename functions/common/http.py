@@ -1,0 +1,301 @@
+"""The one way Convene's API functions are built: a Powertools resolver with validation,
+readable errors, sessions, CSRF protection, HEAD support and a body size limit.
+
+Domain errors are mapped to HTTP here, in one place. Paths under ``/api`` answer JSON;
+pages answer HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+
+from . import tokens
+from .errors import DomainError, Forbidden, NotSignedIn
+from .keys import signing_keys
+from .settings import settings
+
+logger = logging.getLogger("convene")
+
+SESSION_COOKIE = "convene_session"
+#: Forms and JSON bodies are small; anything larger is refused before parsing.
+MAX_BODY_BYTES = 64 * 1024
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+JSON = "application/json"
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class User:
+    member_id: str
+    email: str
+    name: str
+    is_staff: bool
+    session_id: str
+    via_cookie: bool
+
+    @property
+    def csrf_token(self) -> str:
+        return csrf_token(self.session_id)
+
+
+def csrf_token(session_id: str, key: str | None = None) -> str:
+    secret = (key or signing_keys()[-1]).encode()
+    return hmac.new(secret, f"csrf:{session_id}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def _csrf_valid(session_id: str, presented: str | None) -> bool:
+    if not presented:
+        return False
+    return any(hmac.compare_digest(csrf_token(session_id, key), presented) for key in signing_keys())
+
+
+def is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(status_code=status, content_type=JSON, body=json.dumps(body), headers=headers)
+
+
+def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": HTTPStatus(status).phrase, "status": status, "message": message, **extra}
+
+
+class App(APIGatewayRestResolver):
+    """A resolver that knows who is asking."""
+
+    def user(self, *, form: dict[str, str] | None = None) -> User | None:
+        """The signed-in member, or None. Cookie sessions must prove the request came from
+        one of our pages (CSRF token) before an unsafe method may act as them."""
+        event = self.current_event
+        header = event.headers.get("Authorization") or event.headers.get("authorization") or ""
+        via_cookie = False
+        token = ""
+        if header[:7].lower() == "bearer ":
+            token = header[7:].strip()
+        else:
+            token = _cookie(event.headers.get("Cookie") or event.headers.get("cookie") or "", SESSION_COOKIE)
+            via_cookie = bool(token)
+        if not token:
+            return None
+        try:
+            claims = tokens.verify(token, "session")
+        except tokens.TokenRejected:
+            if via_cookie:
+                return None  # a stale cookie just means "signed out"
+            raise NotSignedIn("Your session is not valid or has expired. Sign in again.") from None
+        data = claims.data
+        email = str(data.get("email", ""))
+        local_staff = bool(data.get("staff")) and bool(data.get("local")) and settings().local
+        user = User(
+            member_id=claims.subject,
+            email=email,
+            name=str(data.get("name", "")),
+            is_staff=settings().is_staff(email) or local_staff,
+            session_id=claims.jti,
+            via_cookie=via_cookie,
+        )
+        if via_cookie and event.http_method.upper() in UNSAFE_METHODS:
+            presented = event.headers.get("X-CSRF-Token") or event.headers.get("x-csrf-token")
+            if presented is None and form is not None:
+                presented = form.get("csrf_token")
+            if not _csrf_valid(user.session_id, presented):
+                raise Forbidden("This form has expired or did not come from this site. Reload the page and try again.")
+        return user
+
+    def require_user(self, *, form: dict[str, str] | None = None) -> User:
+        user = self.user(form=form)
+        if user is None:
+            raise NotSignedIn("Sign in to do this.")
+        return user
+
+    def require_staff(self, *, form: dict[str, str] | None = None) -> User:
+        user = self.require_user(form=form)
+        if not user.is_staff:
+            raise Forbidden("Only the community team can do this.")
+        return user
+
+    @property
+    def body_text(self) -> str:
+        return self.current_event.decoded_body or ""
+
+    def page(
+        self,
+        template: str,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        cookies: list[Cookie] | None = None,
+        user: User | bool | None = True,
+        **context: Any,
+    ) -> Response[str]:
+        from .web import SECURITY_HEADERS, render
+
+        if user is True:
+            try:
+                user = self.user()
+            except DomainError:
+                user = None
+        html = render(template, user=user or None, path=self.current_event.path, **context)
+        return Response(
+            status_code=status,
+            content_type=HTML,
+            body=html,
+            headers={**SECURITY_HEADERS, "Cache-Control": "no-store", **(headers or {})},
+            cookies=cookies,
+        )
+
+    def redirect(self, location: str, *, cookies: list[Cookie] | None = None) -> Response[str]:
+        # 303: the browser follows a form POST with a GET, so reloading never re-posts.
+        return Response(status_code=303, headers={"Location": location}, body="", cookies=cookies)
+
+
+def session_cookie(token: str, *, max_age: int) -> Cookie:
+    return Cookie(
+        name=SESSION_COOKIE,
+        value=token,
+        path="/",
+        secure=settings().secure_cookies,
+        http_only=True,
+        same_site=SameSite.LAX_MODE,
+        max_age=max_age,
+    )
+
+
+def _cookie(header: str, name: str) -> str:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return ""
+
+
+def _field_errors(errors: Any) -> list[dict[str, str]]:
+    readable = []
+    for error in errors:
+        location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+        context = error.get("ctx") or {}
+        kind = error.get("type", "")
+        if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
+            kind = f"string_{kind}"  # length limits on cleaned text report as generic lengths
+        template = _MESSAGES.get(kind, "")
+        message = template.format(**context) if template else (error.get("msg") or "This value is not valid.")
+        if error.get("type") == "json_invalid":
+            readable.append({"field": "body", "message": "The request body is not valid JSON."})
+            continue
+        readable.append({"field": ".".join(location) or "body", "message": message})
+    return readable
+
+
+_MESSAGES = {
+    "missing": "This field is required.",
+    "extra_forbidden": "This field is not expected here.",
+    "string_too_long": "Use at most {max_length} characters.",
+    "string_too_short": "Use at least {min_length} characters.",
+    "too_long": "Give at most {max_length} entries.",
+    "too_short": "Give at least {min_length} entries.",
+    "string_type": "This must be text.",
+    "int_type": "This must be a whole number.",
+    "int_parsing": "This must be a whole number.",
+    "greater_than": "This must be more than {gt}.",
+    "greater_than_equal": "This must be at least {ge}.",
+    "less_than_equal": "This must be at most {le}.",
+    "list_type": "This must be a list.",
+    "literal_error": "Choose one of: {expected}.",
+    "enum": "Choose one of: {expected}.",
+    "model_attributes_type": "This must be a JSON object.",
+    "model_type": "This must be a JSON object.",
+    "string_pattern_mismatch": "This is not in the expected format.",
+}
+
+
+def make_app() -> App:
+    app = App(enable_validation=True)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response[Any]:
+        errors = _field_errors(error.errors())
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return json_response(422, error_body(422, f"The request is not valid. {summary}", errors=errors))
+
+    @app.exception_handler(DomainError)
+    def domain_error(error: DomainError) -> Response[Any]:
+        if is_api(app.current_event.path):
+            extra = {"errors": [{"field": error.field, "message": error.message}]} if error.field else {}
+            return json_response(error.status, error_body(error.status, error.message, **extra))
+        return app.page("error.html", status=error.status, message=error.message, user=None)
+
+    @app.exception_handler(tokens.TokenRejected)
+    def token_rejected(error: tokens.TokenRejected) -> Response[Any]:
+        status = 410 if error.code in ("expired", "used") else 400
+        if is_api(app.current_event.path):
+            return json_response(status, error_body(status, error.reason, code=error.code))
+        return app.page("link_problem.html", status=status, reason=error.reason, user=None)
+
+    @app.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response[Any]:
+        # A bug, not bad input: log it in full, tell the person plainly, never leak details.
+        logger.exception("unhandled error on %s %s", app.current_event.http_method, app.current_event.path)
+        message = "Something went wrong on our side. Nothing was changed; please try again."
+        return json_response(500, error_body(500, message))
+
+    @app.exception_handler(NotFoundError)
+    def not_found(_: NotFoundError) -> Response[Any]:
+        event = app.current_event
+        allowed = _allowed_methods(app, event.path)
+        if allowed:
+            message = f"{event.http_method} is not allowed on {event.path}; use {', '.join(sorted(allowed))}."
+            headers = {"Allow": ", ".join(sorted(allowed | {"HEAD"} if "GET" in allowed else allowed))}
+            if is_api(event.path):
+                return json_response(405, error_body(405, message), headers=headers)
+            return app.page("error.html", status=405, message=message, headers=headers, user=None)
+        if is_api(event.path):
+            return json_response(404, error_body(404, f"There is nothing at {event.path}."))
+        return app.page("error.html", status=404, message="We could not find that page.", user=None)
+
+    return app
+
+
+def _allowed_methods(app: APIGatewayRestResolver, path: str) -> set[str]:
+    routes = app._static_routes + app._dynamic_routes
+    return {route.method for route in routes if route.rule.match(path)}
+
+
+def lambda_handler(app: App) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """Wrap the resolver: HEAD is a GET without a body (so email links are safe to probe),
+    oversized bodies are refused before anything parses them."""
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        method = str(event.get("httpMethod", "")).upper()
+        body = event.get("body") or ""
+        if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
+            return _raw(413, error_body(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KB."))
+        if method == "HEAD":
+            response = app.resolve({**event, "httpMethod": "GET"}, context)
+            response["body"] = ""
+            response["isBase64Encoded"] = False
+            return response
+        return app.resolve(event, context)
+
+    return handler
+
+
+def _raw(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "multiValueHeaders": {"Content-Type": [JSON]},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }

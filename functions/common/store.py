@@ -1,0 +1,313 @@
+"""DynamoDB adapter for the main table and the transactional outbox.
+
+Every state change that others must hear about is written together with its events in one
+``TransactWriteItems``: the outbox stream then forwards the events to the bus, so an event is
+never lost between a change and its publication, and never published for a change that failed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from schemas.declaration import EVENT_SOURCE
+from schemas.events.base import DomainEvent
+
+from .aws import client
+from .settings import settings
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+#: How long an outbox record is kept after the stream has carried it.
+OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600
+
+
+def to_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(_plain(v)) for k, v in item.items() if v is not None}
+
+
+def from_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _python(_deserializer.deserialize(v)) for k, v in attributes.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _python(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _python(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_python(v) for v in value]
+    if isinstance(value, set):
+        return {_python(v) for v in value}
+    return value
+
+
+@dataclass
+class Condition:
+    expression: str
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+NOT_EXISTS = Condition("attribute_not_exists(pk)")
+EXISTS = Condition("attribute_exists(pk)")
+
+
+@dataclass
+class Put:
+    item: dict[str, Any]
+    condition: Condition | None = None
+    table: str = "main"
+
+
+@dataclass
+class Update:
+    key: dict[str, Any]
+    expression: str
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    condition: str | None = None
+    table: str = "main"
+
+
+@dataclass
+class Delete:
+    key: dict[str, Any]
+    condition: Condition | None = None
+    table: str = "main"
+
+
+@dataclass
+class Check:
+    key: dict[str, Any]
+    condition: Condition
+    table: str = "main"
+
+
+Operation = Put | Update | Delete | Check
+
+
+class ConditionFailed(Exception):
+    """A conditional write did not hold. ``failed`` holds the indexes of the operations whose
+    condition failed (for transactions), so callers can say precisely what went wrong."""
+
+    def __init__(self, failed: Sequence[int] = ()) -> None:
+        super().__init__(f"condition failed for operations {list(failed)}")
+        self.failed = list(failed)
+
+
+def outbox_put(event: DomainEvent) -> Put:
+    return Put(
+        table="outbox",
+        item={
+            "event_id": event.event_id,
+            "source": EVENT_SOURCE,
+            "detail_type": event.detail_type(),
+            "detail": event.model_dump_json(),
+            "occurred_at": event.occurred_at.isoformat(),
+            "expires_at": int(time.time()) + OUTBOX_RETENTION_SECONDS,
+        },
+        condition=Condition("attribute_not_exists(event_id)"),
+    )
+
+
+class Store:
+    """Thin, typed access to the tables. The domain never sees DynamoDB shapes."""
+
+    def __init__(self, ddb: Any | None = None) -> None:
+        self._ddb = ddb
+
+    @property
+    def ddb(self) -> Any:
+        if self._ddb is None:
+            self._ddb = client("dynamodb")
+        return self._ddb
+
+    @staticmethod
+    def table_name(logical: str) -> str:
+        return settings().table(logical)
+
+    # -- reads --------------------------------------------------------------------------------
+    def get(self, pk: str, sk: str, *, consistent: bool = True) -> dict[str, Any] | None:
+        response = self.ddb.get_item(
+            TableName=self.table_name("main"),
+            Key=to_attributes({"pk": pk, "sk": sk}),
+            ConsistentRead=consistent,
+        )
+        item = response.get("Item")
+        return from_attributes(item) if item else None
+
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+        unique = list(dict.fromkeys(keys))
+        found: list[dict[str, Any]] = []
+        table = self.table_name("main")
+        for start in range(0, len(unique), 100):
+            request = {table: {"Keys": [to_attributes({"pk": pk, "sk": sk}) for pk, sk in unique[start : start + 100]]}}
+            while request:
+                response = self.ddb.batch_get_item(RequestItems=request)
+                found.extend(from_attributes(i) for i in response.get("Responses", {}).get(table, []))
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def query(
+        self,
+        pk: str,
+        *,
+        sk_prefix: str | None = None,
+        index: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+        consistent: bool = False,
+    ) -> list[dict[str, Any]]:
+        """All items under one partition key (of the table or a GSI), by key condition only:
+        every item read is returned, so ``ScannedCount`` always equals ``Count``."""
+        pk_name, sk_name = ("pk", "sk") if index is None else (f"{index}pk", f"{index}sk")
+        expression = "#pk = :pk"
+        names = {"#pk": pk_name}
+        values: dict[str, Any] = {":pk": pk}
+        if sk_prefix:
+            expression += " AND begins_with(#sk, :sk)"
+            names["#sk"] = sk_name
+            values[":sk"] = sk_prefix
+        request: dict[str, Any] = {
+            "TableName": self.table_name("main"),
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_attributes(values),
+            "ScanIndexForward": not newest_first,
+        }
+        if index:
+            request["IndexName"] = index
+        elif consistent:
+            request["ConsistentRead"] = True
+        items: list[dict[str, Any]] = []
+        while True:
+            if limit is not None:
+                request["Limit"] = limit - len(items)
+            response = self.ddb.query(**request)
+            items.extend(from_attributes(i) for i in response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if not last or (limit is not None and len(items) >= limit):
+                return items
+            request["ExclusiveStartKey"] = last
+
+    # -- writes -------------------------------------------------------------------------------
+    def write(self, operations: Sequence[Operation], events: Sequence[DomainEvent] = ()) -> None:
+        """Apply the operations and record the events atomically: all or nothing."""
+        everything: list[Operation] = [*operations, *(outbox_put(e) for e in events)]
+        if len(everything) == 1 and not events:
+            self._write_one(everything[0])
+            return
+        if len(everything) > 100:
+            raise ValueError("a transaction holds at most 100 operations")
+        try:
+            self.ddb.transact_write_items(TransactItems=[self._transact_item(op) for op in everything])
+        except self.ddb.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons", [])
+            failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
+            if failed:
+                raise ConditionFailed(failed) from None
+            raise
+
+    def _write_one(self, op: Operation) -> None:
+        request = self._transact_item(op)
+        ((kind, params),) = request.items()
+        call = {"Put": self.ddb.put_item, "Update": self.ddb.update_item, "Delete": self.ddb.delete_item}.get(kind)
+        if call is None:  # a lone Check has nothing to write
+            raise ValueError("a Check needs a write beside it")
+        try:
+            call(**params)
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            raise ConditionFailed([0]) from None
+
+    def _transact_item(self, op: Operation) -> dict[str, Any]:
+        table = self.table_name(op.table)
+        if isinstance(op, Put):
+            params: dict[str, Any] = {"TableName": table, "Item": to_attributes(op.item)}
+            self._condition(params, op.condition)
+            return {"Put": params}
+        if isinstance(op, Delete):
+            params = {"TableName": table, "Key": to_attributes(op.key)}
+            self._condition(params, op.condition)
+            return {"Delete": params}
+        if isinstance(op, Check):
+            params = {"TableName": table, "Key": to_attributes(op.key)}
+            self._condition(params, op.condition)
+            return {"ConditionCheck": params}
+        params = {
+            "TableName": table,
+            "Key": to_attributes(op.key),
+            "UpdateExpression": op.expression,
+        }
+        if op.names:
+            params["ExpressionAttributeNames"] = op.names
+        if op.values:
+            params["ExpressionAttributeValues"] = to_attributes(op.values)
+        if op.condition:
+            params["ConditionExpression"] = op.condition
+        return {"Update": params}
+
+    @staticmethod
+    def _condition(params: dict[str, Any], condition: Condition | None) -> None:
+        if condition is None:
+            return
+        params["ConditionExpression"] = condition.expression
+        if condition.names:
+            params["ExpressionAttributeNames"] = condition.names
+        if condition.values:
+            params["ExpressionAttributeValues"] = to_attributes(condition.values)
+
+    # -- single-use tokens and rate limits ----------------------------------------------------
+    def use_token_op(self, jti: str, expires_at: float, used_by: str) -> Put:
+        """The write that spends a token; put it in the same transaction as the action."""
+        return Put(
+            {
+                "pk": f"TOKEN#{jti}",
+                "sk": "USED",
+                "used_by": used_by,
+                "used_at": int(time.time()),
+                "expires_at": int(expires_at) + 86400,
+            },
+            NOT_EXISTS,
+        )
+
+    def token_used(self, jti: str) -> dict[str, Any] | None:
+        return self.get(f"TOKEN#{jti}", "USED")
+
+    def count_attempt(self, bucket: str, limit: int, window_seconds: int) -> bool:
+        """Count one attempt in the current window; False once ``limit`` is reached."""
+        window = int(time.time()) // window_seconds
+        try:
+            self.ddb.update_item(
+                TableName=self.table_name("main"),
+                Key=to_attributes({"pk": f"RATE#{bucket}", "sk": str(window)}),
+                UpdateExpression="ADD attempts :one SET expires_at = :expires",
+                ConditionExpression="attribute_not_exists(attempts) OR attempts < :limit",
+                ExpressionAttributeValues=to_attributes(
+                    {":one": 1, ":limit": limit, ":expires": (window + 2) * window_seconds}
+                ),
+            )
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)

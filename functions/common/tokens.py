@@ -1,0 +1,110 @@
+"""Signed, purpose-bound, expiring tokens for email links and sessions.
+
+itsdangerous signs with HMAC-SHA256 and compares in constant time; the purpose is the salt,
+so a token made for one purpose never verifies for another. Keys rotate: the newest signs,
+every listed key verifies. Single use is enforced by the caller with a conditional write on
+the token's ``jti`` (see ``functions.common.store.Store.use_token``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from .keys import signing_keys
+
+#: How long each kind of token lives. Areas register their purposes here.
+LIFETIMES: dict[str, timedelta] = {
+    "sign-in": timedelta(minutes=30),
+    "session": timedelta(days=30),
+    "sig-review": timedelta(days=21),
+}
+
+
+class TokenRejected(Exception):
+    """The link cannot be used; ``reason`` is shown to the person who followed it."""
+
+    def __init__(self, reason: str, *, code: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Claims:
+    purpose: str
+    subject: str
+    jti: str
+    data: dict[str, Any]
+    issued_at: float
+    expires_at: float
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        signing_keys(),
+        salt=f"convene:{purpose}",
+        signer_kwargs={"digest_method": hashlib.sha256},
+    )
+
+
+def issue(purpose: str, subject: str, **data: Any) -> str:
+    if purpose not in LIFETIMES:
+        raise ValueError(f"unknown token purpose {purpose!r}")
+    payload = {"sub": subject, "jti": secrets.token_urlsafe(12), **({"d": data} if data else {})}
+    return str(_serializer(purpose).dumps(payload))
+
+
+def verify(token: str, purpose: str) -> Claims:
+    """Return the claims of a valid token, or raise :class:`TokenRejected` saying why."""
+    lifetime = LIFETIMES[purpose]
+    if not token or len(token) > 2048:
+        raise TokenRejected("This link is incomplete. Copy the whole link from the email.", code="malformed")
+    try:
+        payload, signed_at = _serializer(purpose).loads(
+            token, max_age=int(lifetime.total_seconds()), return_timestamp=True
+        )
+    except SignatureExpired:
+        raise TokenRejected("This link has expired. Ask for a new one.", code="expired") from None
+    except BadSignature:
+        if _signed_for_other_purpose(token, purpose):
+            raise TokenRejected(
+                "This link was made for a different action, so it cannot be used here.",
+                code="wrong-purpose",
+            ) from None
+        raise TokenRejected(
+            "This link is not valid: it may have been changed or cut short. Copy the whole link from the email.",
+            code="invalid",
+        ) from None
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("sub"), str)
+        or not isinstance(payload.get("jti"), str)
+    ):
+        raise TokenRejected("This link is not valid.", code="invalid")
+    issued = signed_at.timestamp()
+    return Claims(
+        purpose=purpose,
+        subject=payload["sub"],
+        jti=payload["jti"],
+        data=payload.get("d", {}) if isinstance(payload.get("d", {}), dict) else {},
+        issued_at=issued,
+        expires_at=issued + lifetime.total_seconds(),
+    )
+
+
+def _signed_for_other_purpose(token: str, purpose: str) -> bool:
+    for other in LIFETIMES:
+        if other == purpose:
+            continue
+        try:
+            _serializer(other).loads(token)
+        except BadSignature:
+            continue
+        return True
+    return False

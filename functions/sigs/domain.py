@@ -1,0 +1,141 @@
+"""Special Interest Groups: the rules, in plain Python.
+
+A member proposes a SIG; staff approve or reject it once; members join and leave an
+approved SIG; conveners and staff may see who the members are.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from functions.common.errors import Conflict, Forbidden
+from schemas.api.sigs import ProposeSig
+from schemas.events.sigs import SigApproved, SigProposed, SigRejected
+
+
+class SigStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+#: Statuses that hold on to their name: a rejected proposal frees it for someone else.
+LIVE = frozenset({SigStatus.PROPOSED, SigStatus.APPROVED})
+
+
+@dataclass(frozen=True)
+class Proposer:
+    member_id: str
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Sig:
+    sig_id: str
+    name: str
+    purpose: str
+    themes: list[str]
+    status: SigStatus
+    proposer: Proposer
+    convener_emails: list[str]
+    created_at: str
+    member_count: int = 0
+    decided_by: str | None = None
+    decided_at: str | None = None
+    decision_note: str = ""
+    convener_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name_key(self) -> str:
+        return name_key(self.name)
+
+    def is_convener(self, email: str) -> bool:
+        return email.lower() in self.convener_emails
+
+    def visible_to(self, email: str | None, is_staff: bool) -> bool:
+        return self.status == SigStatus.APPROVED or is_staff or (email is not None and self.is_convener(email))
+
+
+class AlreadyDecided(Conflict):
+    def __init__(self, sig: Sig) -> None:
+        super().__init__(f"This proposal was already {sig.status.value} by {sig.decided_by} on {sig.decided_at}.")
+        self.sig = sig
+
+
+def name_key(name: str) -> str:
+    """Names that differ only in case, spacing or Unicode form are the same name."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def propose(sig_id: str, proposal: ProposeSig, proposer: Proposer, now: datetime) -> tuple[Sig, SigProposed]:
+    co_conveners = [e for e in proposal.co_convener_emails if e != proposer.email.lower()]
+    sig = Sig(
+        sig_id=sig_id,
+        name=proposal.name,
+        purpose=proposal.purpose,
+        themes=list(proposal.themes),
+        status=SigStatus.PROPOSED,
+        proposer=proposer,
+        convener_emails=[proposer.email.lower(), *co_conveners],
+        created_at=now.isoformat(),
+        convener_names={proposer.email.lower(): proposer.name},
+    )
+    event = SigProposed(
+        sig_id=sig.sig_id,
+        name=sig.name,
+        purpose=sig.purpose,
+        themes=sig.themes,
+        proposer_id=proposer.member_id,
+        proposer_email=proposer.email,
+        proposer_name=proposer.name,
+        co_convener_emails=co_conveners,
+    )
+    return sig, event
+
+
+def decide(sig: Sig, *, approve: bool, by: str, note: str, now: datetime) -> tuple[Sig, SigApproved | SigRejected]:
+    if sig.status != SigStatus.PROPOSED:
+        raise AlreadyDecided(sig)
+    decided = replace(
+        sig,
+        status=SigStatus.APPROVED if approve else SigStatus.REJECTED,
+        decided_by=by,
+        decided_at=now.isoformat(),
+        decision_note=note,
+    )
+    event: SigApproved | SigRejected
+    if approve:
+        event = SigApproved(
+            sig_id=sig.sig_id,
+            name=sig.name,
+            purpose=sig.purpose,
+            proposer_email=sig.proposer.email,
+            proposer_name=sig.proposer.name,
+            convener_emails=sig.convener_emails,
+            decided_by=by,
+            note=note,
+        )
+    else:
+        event = SigRejected(
+            sig_id=sig.sig_id,
+            name=sig.name,
+            proposer_email=sig.proposer.email,
+            proposer_name=sig.proposer.name,
+            decided_by=by,
+            note=note,
+        )
+    return decided, event
+
+
+def ensure_can_list_members(sig: Sig, email: str, is_staff: bool) -> None:
+    if not (is_staff or sig.is_convener(email)):
+        raise Forbidden("Only the group's conveners and the community team can see who has joined.")
+
+
+def ensure_joinable(sig: Sig) -> None:
+    if sig.status != SigStatus.APPROVED:
+        raise Conflict("This group is not open to join yet: it is waiting for approval.")

@@ -1,0 +1,64 @@
+"""Emails about SIG proposals: a review link to every staff member, the outcome to the
+proposer and conveners."""
+
+from __future__ import annotations
+
+import logging
+
+from functions.common import mail, tokens
+from functions.common.consumer import consumer
+from functions.common.settings import settings
+from functions.common.web import render
+from schemas.events.sigs import SigApproved, SigProposed, SigRejected
+
+logger = logging.getLogger("convene")
+
+
+def _send(to: str, subject: str, template: str, **context: object) -> None:
+    mail.send(
+        mail.Email(
+            to=to,
+            subject=mail.one_line(subject),
+            text=render(f"email/{template}.txt", **context),
+            html=render(f"email/{template}.html", **context),
+        )
+    )
+
+
+def on_proposed(event: SigProposed) -> None:
+    staff = sorted(settings().staff_emails)
+    if not staff:
+        logger.error("SIG %s was proposed but no staff emails are configured (STAFF_EMAILS)", event.sig_id)
+    for email in staff:
+        token = tokens.issue("sig-review", email, sig_id=event.sig_id)
+        link = settings().url(f"/sigs/{event.sig_id}/review?token={token}")
+        _send(email, f"New SIG proposal to review: {event.name}", "sig_proposed", event=event, link=link)
+
+
+def on_approved(event: SigApproved) -> None:
+    link = settings().url(f"/sigs/{event.sig_id}")
+    for email in event.convener_emails:
+        _send(
+            email,
+            f"{event.name} has been approved",
+            "sig_approved",
+            event=event,
+            link=link,
+            is_proposer=email == event.proposer_email.lower(),
+        )
+
+
+def on_rejected(event: SigRejected) -> None:
+    _send(
+        event.proposer_email,
+        f"Your SIG proposal: {event.name}",
+        "sig_rejected",
+        event=event,
+        link=settings().url("/sigs/new"),
+    )
+
+
+handler = consumer(
+    "sig-notifications",
+    {SigProposed: on_proposed, SigApproved: on_approved, SigRejected: on_rejected},
+)

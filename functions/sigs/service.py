@@ -1,0 +1,105 @@
+"""SIG use cases: each call is one thing a member or staff member does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from functions.common import tokens
+from functions.common.errors import Conflict, NotFound
+from functions.common.http import User
+from functions.common.ids import new_id, utcnow
+from functions.common.store import Store
+from functions.members.model import display_name
+from schemas.api.sigs import ProposeSig
+
+from . import domain
+from .domain import AlreadyDecided, Proposer, Sig, SigStatus
+from .repository import NameTaken, NotProposed, SigMember, SigRepository, TokenAlreadyUsed
+
+
+@dataclass(frozen=True)
+class Joined:
+    member: SigMember
+    created: bool
+
+
+class SigService:
+    def __init__(self, repository: SigRepository | None = None, store: Store | None = None) -> None:
+        self.store = store or Store()
+        self.sigs = repository or SigRepository(self.store)
+
+    def propose(self, proposal: ProposeSig, user: User) -> Sig:
+        proposer = Proposer(user.member_id, user.email, display_name(user.email, user.name))
+        sig, event = domain.propose(new_id("sig"), proposal, proposer, utcnow())
+        try:
+            self.sigs.create(sig, event)
+        except NameTaken:
+            raise Conflict(
+                f"There is already a SIG called “{proposal.name}” (or one waiting for approval). "
+                "Join it, or choose another name.",
+                field="name",
+            ) from None
+        return sig
+
+    def get(self, sig_id: str, viewer: User | None = None) -> Sig:
+        sig = self.sigs.get(sig_id) if sig_id.startswith("sig_") and len(sig_id) < 64 else None
+        if sig is None or not sig.visible_to(viewer.email if viewer else None, bool(viewer and viewer.is_staff)):
+            raise NotFound("There is no such Special Interest Group.")
+        return sig
+
+    def directory(self, status: SigStatus = SigStatus.APPROVED) -> list[Sig]:
+        return self.sigs.by_status(status)
+
+    # -- review -----------------------------------------------------------------------------
+    def review_claims(self, sig_id: str, token: str) -> tokens.Claims:
+        claims = tokens.verify(token, "sig-review")
+        if claims.data.get("sig_id") != sig_id:
+            raise tokens.TokenRejected("This review link is for a different proposal.", code="wrong-subject")
+        return claims
+
+    def decide_by_link(self, sig_id: str, token: str, *, approve: bool, note: str) -> Sig:
+        claims = self.review_claims(sig_id, token)
+        spend = self.store.use_token_op(claims.jti, claims.expires_at, claims.subject)
+        return self._decide(sig_id, approve=approve, note=note, by=claims.subject, spend=spend)
+
+    def decide_as_staff(self, sig_id: str, user: User, *, approve: bool, note: str) -> Sig:
+        return self._decide(sig_id, approve=approve, note=note, by=user.email, spend=None)
+
+    def _decide(self, sig_id: str, *, approve: bool, note: str, by: str, spend: object) -> Sig:
+        sig = self.get(sig_id, _STAFF)
+        decided, event = domain.decide(sig, approve=approve, by=by, note=note, now=utcnow())
+        try:
+            self.sigs.save_decision(decided, event, spend)  # type: ignore[arg-type]
+        except NotProposed:
+            current = self.sigs.get(sig_id)
+            raise AlreadyDecided(current or decided) from None
+        except TokenAlreadyUsed:
+            raise tokens.TokenRejected("This review link has already been used.", code="used") from None
+        return self.sigs.get(sig_id) or decided
+
+    # -- membership -------------------------------------------------------------------------
+    def join(self, sig_id: str, user: User) -> Joined:
+        sig = self.get(sig_id, user)
+        domain.ensure_joinable(sig)
+        member = SigMember(user.member_id, display_name(user.email, user.name), user.email, utcnow().isoformat())
+        if self.sigs.join(sig, member):
+            return Joined(member, True)
+        existing = self.sigs.membership(sig_id, user.member_id)
+        return Joined(existing or member, False)
+
+    def leave(self, sig_id: str, user: User) -> None:
+        self.get(sig_id, user)
+        if not self.sigs.leave(sig_id, user.member_id):
+            raise NotFound("You are not a member of this group.")
+
+    def is_member(self, sig_id: str, member_id: str) -> bool:
+        return self.sigs.membership(sig_id, member_id) is not None
+
+    def members(self, sig_id: str, user: User) -> tuple[Sig, list[SigMember]]:
+        sig = self.get(sig_id, user)
+        domain.ensure_can_list_members(sig, user.email, user.is_staff)
+        return sig, self.sigs.members(sig_id)
+
+
+#: Staff see every SIG whatever its status; used where the caller's right was already proven.
+_STAFF = User(member_id="", email="", name="", is_staff=True, session_id="", via_cookie=False)

@@ -1,0 +1,139 @@
+"""The ``convene`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import urllib.error
+import urllib.request
+from typing import Any
+
+DEMO_LINE = "  Demo members     amara.okafor@example.org, tom.hughes@example.org, priya.shah@example.org"
+DEFAULT_URL = os.environ.get("CONVENE_URL", "http://127.0.0.1:3000")
+
+
+def _post(url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    request = urllib.request.Request(  # noqa: S310 - the local runtime's own http URL
+        url, data=json.dumps(body or {}).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - local runtime only
+            return dict(json.load(response))
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode(errors="replace")
+        sys.exit(f"convene: {url} answered {error.code}: {detail}")
+    except urllib.error.URLError as error:
+        sys.exit(f"convene: cannot reach the local runtime at {url} ({error.reason}). Is `convene dev` running?")
+
+
+def _get(url: str) -> dict[str, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - local runtime only
+            return dict(json.load(response))
+    except urllib.error.URLError as error:
+        sys.exit(f"convene: cannot reach the local runtime at {url} ({error}). Is `convene dev` running?")
+
+
+def dev(args: argparse.Namespace) -> None:
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    from infra.local.runtime import LocalRuntime
+
+    runtime = LocalRuntime(args.host, args.port, demo=not args.no_demo, staff_emails=args.staff)
+    url = runtime.start()
+    print(
+        f"""
+Convene is running at {url}
+  Pages            {url}/
+  API              {url}/api   (OpenAPI {url}/api/openapi.json, Swagger UI {url}/api/docs)
+  Mail viewer      {url}/_local/mail   (JSON {url}/_local/mail.json)
+  Staff            {args.staff}
+{DEMO_LINE if not args.no_demo else ""}
+Sign in with any address: the link arrives in the mail viewer.
+`convene token EMAIL [--staff]` prints an API session token; `convene run-schedule NAME` fires a schedule.
+Press Ctrl+C to stop.""",
+        flush=True,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.stop()
+
+
+def token(args: argparse.Namespace) -> None:
+    body = _post(f"{args.url}/_local/token", {"email": args.email, "staff": args.staff, "name": args.name})
+    print(f"Session token for {args.email}{' (acting as staff)' if args.staff else ''}, local use only:")
+    print(body["token"])
+
+
+def run_schedule(args: argparse.Namespace) -> None:
+    body = _post(f"{args.url}/_local/schedules/{args.name}")
+    print(json.dumps(body, indent=2))
+
+
+def dlq(args: argparse.Namespace) -> None:
+    if args.action == "redrive":
+        print(json.dumps(_post(f"{args.url}/_local/dlq/redrive"), indent=2))
+    else:
+        print(json.dumps(_get(f"{args.url}/_local/dlq"), indent=2))
+
+
+def export(args: argparse.Namespace) -> None:
+    from infra.exports import write_all
+
+    for path in write_all():
+        print(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="convene", description="Convene: community workflows, serverless.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("dev", help="run the whole system locally on moto")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--no-demo", action="store_true", help="start empty, without the demo SIGs and members")
+    p.add_argument(
+        "--staff",
+        default=os.environ.get("STAFF_EMAILS", "community.team@q.example.org"),
+        help="comma-separated staff email addresses",
+    )
+    p.set_defaults(run=dev)
+
+    p = commands.add_parser("token", help="print a session token the running `convene dev` accepts")
+    p.add_argument("email")
+    p.add_argument("--staff", action="store_true", help="the holder acts as staff")
+    p.add_argument("--name", default="")
+    p.add_argument("--url", default=DEFAULT_URL)
+    p.set_defaults(run=token)
+
+    p = commands.add_parser("run-schedule", help="fire one declared schedule now")
+    p.add_argument("name")
+    p.add_argument("--url", default=DEFAULT_URL)
+    p.set_defaults(run=run_schedule)
+
+    p = commands.add_parser("dlq", help="list or redrive dead-lettered events")
+    p.add_argument("action", nargs="?", choices=("list", "redrive"), default="list")
+    p.add_argument("--url", default=DEFAULT_URL)
+    p.set_defaults(run=dlq)
+
+    p = commands.add_parser("export-schemas", help="write the event JSON Schemas and the OpenAPI document")
+    p.set_defaults(run=export)
+
+    args = parser.parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Create, on moto, every resource the declaration names: the same tables, bus, rules,
+queues and dead-letter queues the CDK stack creates on AWS."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas.declaration import BUCKETS, FUNCTIONS, TABLES, EventTrigger, ScheduleTrigger, Table
+
+from .patterns import check_pattern
+from .schedules import parse_expression
+
+PREFIX = "convene-local"
+
+
+@dataclass
+class QueueBinding:
+    function: str
+    trigger: EventTrigger
+    queue_url: str
+    queue_arn: str
+    dlq_url: str
+
+
+@dataclass
+class Resources:
+    bus_name: str
+    tables: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    queues: list[QueueBinding] = field(default_factory=list)
+    stream_arn: str = ""
+
+    def environment(self) -> dict[str, str]:
+        env = {f"{name.upper()}_TABLE": physical for name, physical in self.tables.items()}
+        env.update({f"{name.upper()}_BUCKET": physical for name, physical in self.buckets.items()})
+        env["EVENT_BUS_NAME"] = self.bus_name
+        return env
+
+
+def check_declaration() -> None:
+    """Refuse, before anything starts, whatever the runtime cannot emulate faithfully."""
+    for function in FUNCTIONS:
+        for trigger in function.triggers:
+            if isinstance(trigger, EventTrigger):
+                check_pattern(trigger.pattern(), where=f"{function.name}/{trigger.name}")
+            elif isinstance(trigger, ScheduleTrigger):
+                parse_expression(trigger.expression, trigger.timezone)
+
+
+def _create_table(ddb: Any, table: Table, physical: str) -> None:
+    attributes = {table.partition_key.name: table.partition_key.type}
+    keys = [{"AttributeName": table.partition_key.name, "KeyType": "HASH"}]
+    if table.sort_key:
+        attributes[table.sort_key.name] = table.sort_key.type
+        keys.append({"AttributeName": table.sort_key.name, "KeyType": "RANGE"})
+    indexes = []
+    for index in table.indexes:
+        attributes[index.partition_key.name] = index.partition_key.type
+        schema = [{"AttributeName": index.partition_key.name, "KeyType": "HASH"}]
+        if index.sort_key:
+            attributes[index.sort_key.name] = index.sort_key.type
+            schema.append({"AttributeName": index.sort_key.name, "KeyType": "RANGE"})
+        indexes.append({"IndexName": index.name, "KeySchema": schema, "Projection": {"ProjectionType": "ALL"}})
+    request: dict[str, Any] = {
+        "TableName": physical,
+        "KeySchema": keys,
+        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": v} for k, v in attributes.items()],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if indexes:
+        request["GlobalSecondaryIndexes"] = indexes
+    if table.stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream}
+    ddb.create_table(**request)
+    if table.ttl_attribute:
+        ddb.update_time_to_live(
+            TableName=physical, TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute}
+        )
+
+
+def provision(clients: Any, sender_address: str) -> Resources:
+    check_declaration()
+    resources = Resources(bus_name=f"{PREFIX}-bus")
+    ddb = clients("dynamodb")
+    for table in TABLES:
+        physical = f"{PREFIX}-{table.name}"
+        _create_table(ddb, table, physical)
+        resources.tables[table.name] = physical
+        if table.stream:
+            resources.stream_arn = ddb.describe_table(TableName=physical)["Table"]["LatestStreamArn"]
+
+    events = clients("events")
+    events.create_event_bus(Name=resources.bus_name)
+    sqs = clients("sqs")
+    for function in FUNCTIONS:
+        for trigger in function.triggers:
+            if not isinstance(trigger, EventTrigger):
+                continue
+            name = f"{PREFIX}-{trigger.name}"
+            dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+            dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            queue_url = sqs.create_queue(
+                QueueName=name,
+                Attributes={
+                    "VisibilityTimeout": str(trigger.visibility_timeout_seconds),
+                    "RedrivePolicy": json.dumps(
+                        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": trigger.max_receive_count}
+                    ),
+                },
+            )["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            events.put_rule(
+                Name=name, EventBusName=resources.bus_name, EventPattern=json.dumps(trigger.pattern()), State="ENABLED"
+            )
+            events.put_targets(Rule=name, EventBusName=resources.bus_name, Targets=[{"Id": "queue", "Arn": queue_arn}])
+            resources.queues.append(QueueBinding(function.name, trigger, queue_url, queue_arn, dlq_url))
+
+    s3 = clients("s3")
+    for bucket in BUCKETS:
+        physical = f"{PREFIX}-{bucket.name}"
+        s3.create_bucket(Bucket=physical, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+        resources.buckets[bucket.name] = physical
+
+    ses = clients("ses")
+    ses.verify_email_identity(EmailAddress=sender_address)
+    ses.verify_domain_identity(Domain=sender_address.split("@", 1)[1])
+    return resources

@@ -1,0 +1,266 @@
+"""``convene dev``: the whole system in one process, on moto, with no AWS account.
+
+Built from the same declaration as the CDK stack: tables, bus, rules, queues with DLQs,
+functions behind an API Gateway emulation, the outbox stream pump, SQS event source
+mappings, the schedules, and a mail viewer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from schemas.declaration import FUNCTIONS, ScheduleTrigger
+
+from . import gateway
+from .containers import FunctionPool
+from .delivery import OutboxPump, QueuePoller
+from .moto_server import REGION, SerializedMoto
+from .provision import Resources, provision
+from .schedules import parse_expression
+
+logger = logging.getLogger("convene.local")
+
+DEFAULT_STAFF = "community.team@q.example.org"
+DEFAULT_SENDER = "Q community <no-reply@q.example.org>"
+
+
+def dev_signing_keys(state_dir: Path) -> str:
+    """A generated dev secret, kept between runs so links in old local emails still verify."""
+    path = state_dir / "dev-signing-keys.json"
+    if not path.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([secrets.token_urlsafe(48)]))
+        path.chmod(0o600)
+    return path.read_text()
+
+
+class LocalRuntime:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        *,
+        demo: bool = True,
+        state_dir: Path | None = None,
+        staff_emails: str = DEFAULT_STAFF,
+        retry_delay_seconds: int | None = None,
+        run_schedules: bool = True,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.demo = demo
+        self.state_dir = state_dir or Path(os.environ.get("CONVENE_STATE_DIR", ".convene"))
+        self.staff_emails = staff_emails
+        self.retry_delay_seconds = retry_delay_seconds
+        self.run_schedules = run_schedules
+        self.moto = SerializedMoto()
+        self.pools = {f.name: FunctionPool(f) for f in FUNCTIONS}
+        self.routes = gateway.route_table()
+        self.pollers: list[QueuePoller] = []
+        self.pump: OutboxPump | None = None
+        self.resources: Resources | None = None
+        self._server: BaseWSGIServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self._clients: dict[str, Any] = {}
+        self.schedule_runs: list[dict[str, Any]] = []
+
+    # -- lifecycle --------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.session.Session().client(  # type: ignore[call-overload]
+                service, config=Config(account_id_endpoint_mode="disabled", retries={"max_attempts": 2})
+            )
+        return self._clients[service]
+
+    def start(self) -> str:
+        # Bind first, so a busy port fails before anything else happens.
+        self._server = make_server(self.host, self.port, self.wsgi, threaded=True)
+        self.port = self._server.server_port
+        moto_url = self.moto.start()
+        self._environment(moto_url)
+        self.resources = provision(self.client, os.environ["SENDER_EMAIL"].split("<")[-1].rstrip(">").strip())
+        os.environ.update(self.resources.environment())
+        self._reset_function_caches()
+        for pool in self.pools.values():
+            pool.warm()
+        if self.demo:
+            from .demo import seed
+
+            seed(self)
+        self.pump = OutboxPump(self.client, self.resources, self._wake_pollers)
+        self._spawn("outbox-pump", self.pump.run)
+        for binding in self.resources.queues:
+            pool = self.pools[binding.function]
+            poller = QueuePoller(self.client, binding, pool.invoke, threading.Event(), self.retry_delay_seconds)
+            self.pollers.append(poller)
+            self._spawn(f"poller-{binding.trigger.name}", poller.run)
+        if self.run_schedules:
+            self._spawn("scheduler", self._schedule_loop)
+        self._spawn("gateway", self._server.serve_forever)
+        return self.url
+
+    def _environment(self, moto_url: str) -> None:
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_SESSION_TOKEN": "local",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "AWS_ENDPOINT_URL": moto_url,
+                "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+                "AWS_LAMBDA_FUNCTION_NAME": "convene-local",
+                "CONVENE_LOCAL": "1",
+                "SITE_URL": self.url,
+                "SENDER_EMAIL": os.environ.get("SENDER_EMAIL", DEFAULT_SENDER),
+                "STAFF_EMAILS": self.staff_emails,
+                "CONVENE_SIGNING_KEYS": os.environ.get("CONVENE_SIGNING_KEYS") or dev_signing_keys(self.state_dir),
+                "POWERTOOLS_SERVICE_NAME": "convene",
+                "POWERTOOLS_METRICS_NAMESPACE": "Convene",
+            }
+        )
+        os.environ.pop("SIGNING_KEYS_SECRET_ID", None)
+        self.moto_url = moto_url
+
+    @staticmethod
+    def _reset_function_caches() -> None:
+        from functions.common import aws, settings
+
+        settings.settings.cache_clear()
+        aws.client.cache_clear()
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self.pump:
+            self.pump.stopping.set()
+        for poller in self.pollers:
+            poller.stopping.set()
+            poller.wake.set()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self.moto.stop()
+
+    def _wake_pollers(self) -> None:
+        for poller in self.pollers:
+            poller.wake.set()
+
+    # -- schedules --------------------------------------------------------------------------
+    def schedules(self) -> dict[str, tuple[str, ScheduleTrigger]]:
+        return {
+            trigger.name: (function.name, trigger)
+            for function in FUNCTIONS
+            for trigger in function.triggers
+            if isinstance(trigger, ScheduleTrigger)
+        }
+
+    def run_schedule(self, name: str) -> Any:
+        schedules = self.schedules()
+        if name not in schedules:
+            raise KeyError(name)
+        function, _ = schedules[name]
+        started = datetime.now(UTC)
+        result = self.pools[function].invoke({"schedule": name})
+        self.schedule_runs.append({"schedule": name, "at": started.isoformat(), "result": result})
+        return result
+
+    def _schedule_loop(self) -> None:
+        plans = {name: parse_expression(t.expression, t.timezone) for name, (_, t) in self.schedules().items()}
+        now = datetime.now(UTC)
+        due = {name: plan.next_after(now) for name, plan in plans.items()}
+        while not self._stopping.is_set():
+            if not due:
+                self._stopping.wait(3600)
+                continue
+            name = min(due, key=lambda n: due[n])
+            wait = (due[name] - datetime.now(UTC)).total_seconds()
+            if wait > 0:
+                self._stopping.wait(min(wait, 30))
+                continue
+            try:
+                self.run_schedule(name)
+            except Exception:
+                logger.exception("schedule %s failed", name)
+            due[name] = plans[name].next_after(datetime.now(UTC))
+
+    # -- helpers for tests and the CLI -------------------------------------------------------
+    def issue_session(self, email: str, *, staff: bool = False, name: str = "") -> str:
+        from functions.auth.service import open_session
+        from functions.members.model import normalise_email
+        from functions.members.repository import MemberRepository
+
+        member, _ = MemberRepository().get_or_create(normalise_email(email), name)
+        return open_session(member, staff=staff, local=True).token
+
+    def wait_until_idle(self, timeout: float = 10.0) -> bool:
+        """True once the outbox is drained and every queue is empty (nothing in flight)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while time.monotonic() < deadline:
+            busy = self.pump.pump_once() if self.pump else 0
+            for poller in self.pollers:
+                attributes = self.client("sqs").get_queue_attributes(
+                    QueueUrl=poller.binding.queue_url,
+                    AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+                )["Attributes"]
+                busy += int(attributes["ApproximateNumberOfMessages"]) + int(
+                    attributes["ApproximateNumberOfMessagesNotVisible"]
+                )
+            quiet = quiet + 1 if not busy else 0
+            if quiet >= 3:
+                return True
+            self._wake_pollers()
+            time.sleep(0.05)
+        return False
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        try:
+            response = self._local(request) if request.path.startswith("/_local/") else self._api(request)
+        except Exception:
+            logger.exception("local gateway failed on %s %s", request.method, request.path)
+            response = gateway.error(502, "The local runtime failed to invoke the function; see the console.")
+        return response(environ, start_response)
+
+    def _api(self, request: Request) -> Response:
+        if (request.content_length or 0) > gateway.MAX_PAYLOAD_BYTES:
+            return gateway.error(413, "Request body too large")
+        found = gateway.match(self.routes, request.path)
+        if found is None:
+            return gateway.error(404, f"No function serves {request.path}")
+        function, resource, proxy = found
+        result = self.pools[function].invoke(gateway.to_event(request, resource, proxy))
+        return gateway.to_response(result)
+
+    def _local(self, request: Request) -> Response:
+        from .local_pages import local_endpoint
+
+        return local_endpoint(self, request)

@@ -1,0 +1,87 @@
+"""Bodies of the Special Interest Group API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+from schemas.text import MultiLine, SingleLine
+
+Theme = Annotated[SingleLine, StringConstraints(min_length=1, max_length=40)]
+
+
+class ProposeSig(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[SingleLine, StringConstraints(min_length=3, max_length=80)] = Field(
+        description="The group's name, unique among live SIGs (ignoring case and spacing).",
+        examples=["Coaching SIG"],
+    )
+    purpose: Annotated[MultiLine, StringConstraints(min_length=10, max_length=2000)] = Field(
+        description="What the group is for and who it is for."
+    )
+    themes: list[Theme] = Field(default_factory=list, max_length=10)
+    co_convener_emails: list[Annotated[EmailStr, StringConstraints(max_length=254)]] = Field(
+        default_factory=list, max_length=5, description="Members who will convene the group with you."
+    )
+
+    @field_validator("themes")
+    @classmethod
+    def _distinct_themes(cls, themes: list[str]) -> list[str]:
+        seen: dict[str, str] = {}
+        for theme in themes:
+            seen.setdefault(theme.casefold(), theme)
+        return list(seen.values())
+
+    @field_validator("co_convener_emails")
+    @classmethod
+    def _lower_emails(cls, emails: list[str]) -> list[str]:
+        return list(dict.fromkeys(e.lower() for e in emails))
+
+
+class SigDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["approve", "reject"]
+    note: Annotated[MultiLine, StringConstraints(max_length=2000)] = ""
+
+
+class SigCreated(BaseModel):
+    sig_id: str
+    status: Literal["proposed"]
+
+
+class SigView(BaseModel):
+    sig_id: str
+    name: str
+    purpose: str
+    themes: list[str]
+    status: Literal["proposed", "approved", "rejected"]
+    conveners: list[str] = Field(description="Conveners' display names (never their email addresses).")
+    member_count: int
+    created_at: str
+    decided_at: str | None = None
+
+
+class SigList(BaseModel):
+    sigs: list[SigView]
+
+
+class SigMemberView(BaseModel):
+    member_id: str
+    name: str
+    email: str
+    joined_at: str
+    convener: bool
+
+
+class SigMembers(BaseModel):
+    sig_id: str
+    members: list[SigMemberView]
+
+
+class Membership(BaseModel):
+    sig_id: str
+    member_id: str
+    joined_at: str
+    status: Literal["joined", "already a member"]

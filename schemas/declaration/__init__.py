@@ -1,0 +1,55 @@
+"""The single declaration of Convene's functions, triggers, tables and buckets.
+
+Each area of the product contributes its functions from its own module; this package
+collects them. Importing it needs no AWS account, no CDK and no network.
+"""
+
+from __future__ import annotations
+
+from . import core, sigs
+from .model import (
+    EVENT_SOURCE,
+    ApiTrigger,
+    Bucket,
+    EventTrigger,
+    Function,
+    Index,
+    Key,
+    ScheduleTrigger,
+    Table,
+)
+from .tables import TABLES
+
+FUNCTIONS: tuple[Function, ...] = (*core.FUNCTIONS, *sigs.FUNCTIONS)
+BUCKETS: tuple[Bucket, ...] = ()
+
+__all__ = [
+    "BUCKETS",
+    "EVENT_SOURCE",
+    "FUNCTIONS",
+    "TABLES",
+    "ApiTrigger",
+    "Bucket",
+    "EventTrigger",
+    "Function",
+    "Index",
+    "Key",
+    "ScheduleTrigger",
+    "Table",
+    "function_named",
+    "table_named",
+]
+
+
+def function_named(name: str) -> Function:
+    for function in FUNCTIONS:
+        if function.name == name:
+            return function
+    raise KeyError(name)
+
+
+def table_named(name: str) -> Table:
+    for table in TABLES:
+        if table.name == name:
+            return table
+    raise KeyError(name)

@@ -1,0 +1,130 @@
+"""The vocabulary of the declaration: functions, their triggers, and tables.
+
+Both the CDK stack (``infra/stack.py``) and the local runtime (``infra/local``) are built
+from instances of these classes, so deployed and local behaviour cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+AttributeType = Literal["S", "N", "B"]
+TableAccess = Literal["read", "read_write"]
+
+#: The ``source`` of every domain event Convene puts on its bus.
+EVENT_SOURCE = "convene"
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: AttributeType = "S"
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index projecting all attributes."""
+
+    name: str
+    partition_key: Key
+    sort_key: Key | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table. ``name`` is logical; the deployed name is generated."""
+
+    name: str
+    partition_key: Key
+    sort_key: Key | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+    #: ``NEW_IMAGE`` on the outbox: its stream is what carries events to the bus.
+    stream: Literal["NEW_IMAGE"] | None = None
+    holds_personal_data: bool = True
+
+    @property
+    def env_var(self) -> str:
+        """Environment variable through which functions learn the table's real name."""
+        return f"{self.name.upper()}_TABLE"
+
+
+@dataclass(frozen=True)
+class ApiTrigger:
+    """API Gateway forwards every method on each prefix, and everything below it, to the
+    function; the function's resolver alone declares the individual routes."""
+
+    prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventTrigger:
+    """An EventBridge rule on the custom bus delivering into an SQS queue (with a DLQ) that
+    feeds the function in batches, reporting partial batch failures."""
+
+    name: str
+    detail_types: tuple[str, ...]
+    #: Extra content filter on ``detail``, in EventBridge pattern syntax.
+    detail: dict[str, object] | None = None
+    batch_size: int = 10
+    max_receive_count: int = 3
+    visibility_timeout_seconds: int = 60
+
+    def pattern(self) -> dict[str, object]:
+        pattern: dict[str, object] = {
+            "source": [EVENT_SOURCE],
+            "detail-type": list(self.detail_types),
+        }
+        if self.detail:
+            pattern["detail"] = self.detail
+        return pattern
+
+
+@dataclass(frozen=True)
+class ScheduleTrigger:
+    """An EventBridge Scheduler schedule invoking the function with ``{"schedule": name}``."""
+
+    name: str
+    #: ``rate(1 day)`` or ``cron(min hour day-of-month month day-of-week year)``
+    expression: str
+    timezone: str = "Europe/London"
+    description: str = ""
+
+
+Trigger = ApiTrigger | EventTrigger | ScheduleTrigger
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    #: ``module:function`` of the Lambda handler
+    handler: str
+    description: str
+    triggers: tuple[Trigger, ...]
+    tables: dict[str, TableAccess] = field(default_factory=dict)
+    sends_email: bool = False
+    reads_signing_keys: bool = False
+    buckets: dict[str, TableAccess] = field(default_factory=dict)
+    memory_mb: int = 512
+    timeout_seconds: int = 15
+
+    @property
+    def module(self) -> str:
+        return self.handler.split(":", 1)[0]
+
+    @property
+    def attribute(self) -> str:
+        return self.handler.split(":", 1)[1]
+
+    def of_type(self, kind: type[Trigger]) -> list[Trigger]:  # type: ignore[valid-type]
+        return [t for t in self.triggers if isinstance(t, kind)]
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: str
+
+    @property
+    def env_var(self) -> str:
+        return f"{self.name.upper()}_BUCKET"

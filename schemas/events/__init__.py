@@ -1,0 +1,10 @@
+"""Every domain event, by detail-type. Each area adds its module here."""
+
+from __future__ import annotations
+
+from . import sigs
+from .base import DomainEvent
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = dict(DomainEvent.registry)
+
+__all__ = ["EVENT_TYPES", "DomainEvent", "sigs"]
