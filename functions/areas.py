@@ -1,9 +1,20 @@
-"""The modules whose ``register(app)`` adds an area's routes. The OpenAPI document is built
-from all of them; each area's own function registers only its own."""
+"""The modules whose ``register(app)`` adds an area's routes, derived from the declaration:
+each API function's package has a ``routes`` module. The OpenAPI document is built from all of
+them; each area's own function registers only its own."""
 
 from __future__ import annotations
 
-AREAS: tuple[str, ...] = (
-    "functions.auth.routes",
-    "functions.sigs.routes",
+from schemas.declaration import FUNCTIONS, ApiTrigger
+
+#: The site function serves the home page and the docs; its routes are not an area's.
+_NOT_AN_AREA = frozenset({"functions.site"})
+
+AREAS: tuple[str, ...] = tuple(
+    sorted(
+        {
+            f"{package}.routes"
+            for function in FUNCTIONS
+            if function.of_type(ApiTrigger) and (package := function.module.rsplit(".", 1)[0]) not in _NOT_AN_AREA
+        }
+    )
 )

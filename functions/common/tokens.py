@@ -18,11 +18,18 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .keys import signing_keys
 
-#: How long each kind of token lives. Areas register their purposes here.
+#: Every purpose a token can be made for, and how long such a token lives.
 LIFETIMES: dict[str, timedelta] = {
     "sign-in": timedelta(minutes=30),
     "session": timedelta(days=30),
     "sig-review": timedelta(days=21),
+    "bid-review": timedelta(days=45),
+    "visit-cancel": timedelta(days=365),
+    "visit-offer": timedelta(days=14),
+    "newsletter-confirm": timedelta(days=7),
+    "newsletter-unsubscribe": timedelta(days=3650),
+    "newsletter-preferences": timedelta(days=365),
+    "newsletter-approve": timedelta(days=14),
 }
 
 

@@ -42,12 +42,23 @@ DEMO_SIGS = (
 
 
 def seed(runtime: LocalRuntime) -> None:
+    """Seed the SIGs here, then every ``infra/local/demo_<area>.py`` module's ``seed(runtime)``."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    seed_sigs()
+    for module in sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])):
+        if module.startswith("demo_"):
+            importlib.import_module(f"infra.local.{module}").seed(runtime)
+
+
+def seed_sigs() -> None:
     from functions.members.repository import MemberRepository
     from functions.sigs.domain import Proposer, Sig, SigStatus
     from functions.sigs.repository import SigMember, SigRepository
     from schemas.api.sigs import ProposeSig
 
-    del runtime  # the runtime's environment is already in place; repositories find the tables
     members_repo = MemberRepository()
     members = [members_repo.get_or_create(email, name)[0] for email, name in DEMO_MEMBERS]
     staff = members_repo.get_or_create("community.team@q.example.org", "Q community team")[0]

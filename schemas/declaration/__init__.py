@@ -6,7 +6,7 @@ collects them. Importing it needs no AWS account, no CDK and no network.
 
 from __future__ import annotations
 
-from . import core, sigs
+from . import core, funding, newsletter, sigs, visits
 from .model import (
     EVENT_SOURCE,
     ApiTrigger,
@@ -20,8 +20,10 @@ from .model import (
 )
 from .tables import TABLES
 
-FUNCTIONS: tuple[Function, ...] = (*core.FUNCTIONS, *sigs.FUNCTIONS)
-BUCKETS: tuple[Bucket, ...] = ()
+_AREAS = (core, sigs, funding, visits, newsletter)
+
+FUNCTIONS: tuple[Function, ...] = tuple(f for area in _AREAS for f in area.FUNCTIONS)
+BUCKETS: tuple[Bucket, ...] = tuple(b for area in _AREAS for b in getattr(area, "BUCKETS", ()))
 
 __all__ = [
     "BUCKETS",

@@ -1,0 +1,8 @@
+""" "Supporting Q Connections" funding: rounds, bids, reviewer decisions."""
+
+from __future__ import annotations
+
+from .model import Bucket, Function
+
+FUNCTIONS: tuple[Function, ...] = ()
+BUCKETS: tuple[Bucket, ...] = ()
