@@ -27,6 +27,7 @@ class OutboxPump:
         self.resources = resources
         self.on_delivered = on_delivered
         self._next_sequence: dict[str, int] = {}
+        self._reading = threading.Lock()
         self.forwarded = 0
         self.stopping = threading.Event()
 
@@ -43,6 +44,11 @@ class OutboxPump:
         return str(self.streams.get_shard_iterator(**request)["ShardIterator"])
 
     def pump_once(self) -> int:
+        # One reader at a time: the pump thread and wait_until_idle() both call this.
+        with self._reading:
+            return self._pump_once()
+
+    def _pump_once(self) -> int:
         description = self.streams.describe_stream(StreamArn=self.resources.stream_arn)["StreamDescription"]
         moved = 0
         for shard in description["Shards"]:
