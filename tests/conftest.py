@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 import requests
@@ -60,6 +61,12 @@ class Api:
 
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
+
+    @staticmethod
+    def path(link: str) -> str:
+        """The path and query of an absolute link from an email, to request on this runtime."""
+        parts = urlparse(link)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
 
     def settle(self) -> None:
         """Wait until every event has been delivered and handled."""

@@ -23,10 +23,12 @@ class OutboxPump:
 
     def __init__(self, clients: Callable[[str], Any], resources: Resources, on_delivered: Callable[[], None]) -> None:
         self.streams = clients("dynamodbstreams")
+        self.ddb = clients("dynamodb")
         self.events = clients("events")
         self.resources = resources
         self.on_delivered = on_delivered
         self._next_sequence: dict[str, int] = {}
+        self._pending: dict[str, int] = {}
         self._reading = threading.Lock()
         self.forwarded = 0
         self.stopping = threading.Event()
@@ -34,7 +36,7 @@ class OutboxPump:
     def _iterator(self, shard_id: str) -> str:
         # A fresh iterator on every poll: moto replaces a table's stream shard object when it
         # rolls back a cancelled transaction, and an old iterator would go on reading the
-        # orphaned shard (and see the cancelled writes). We keep our own position instead.
+        # orphaned shard. We keep our own position instead.
         position = self._next_sequence.get(shard_id)
         request: dict[str, Any] = {"StreamArn": self.resources.stream_arn, "ShardId": shard_id}
         if position is None:
@@ -54,32 +56,56 @@ class OutboxPump:
         for shard in description["Shards"]:
             shard_id = shard["ShardId"]
             response = self.streams.get_records(ShardIterator=self._iterator(shard_id), Limit=100)
-            records = response.get("Records", [])
-            entries = []
-            for record in records:
-                if record.get("eventName") != "INSERT":
-                    continue
-                image = record["dynamodb"]["NewImage"]
-                entries.append(
-                    {
-                        "Source": image["source"]["S"],
-                        "DetailType": image["detail_type"]["S"],
-                        "Detail": image["detail"]["S"],
-                        "EventBusName": self.resources.bus_name,
-                    }
-                )
-            for start in range(0, len(entries), 10):
-                batch = entries[start : start + 10]
-                result = self.events.put_events(Entries=batch)
+            inserts = [r for r in response.get("Records", []) if r.get("eventName") == "INSERT"]
+            committed = self._committed([r["dynamodb"]["NewImage"]["event_id"]["S"] for r in inserts])
+            forward: list[dict[str, Any]] = []
+            for record in response.get("Records", []):
+                sequence = int(record["dynamodb"]["SequenceNumber"])
+                if record.get("eventName") == "INSERT":
+                    image = record["dynamodb"]["NewImage"]
+                    if image["event_id"]["S"] not in committed:
+                        break  # a cancelled write: re-read from here next time, on the live shard
+                    forward.append(
+                        {
+                            "Source": image["source"]["S"],
+                            "DetailType": image["detail_type"]["S"],
+                            "Detail": image["detail"]["S"],
+                            "EventBusName": self.resources.bus_name,
+                        }
+                    )
+                self._pending[shard_id] = sequence + 1
+            for start in range(0, len(forward), 10):
+                result = self.events.put_events(Entries=forward[start : start + 10])
                 if result.get("FailedEntryCount"):
+                    self._pending.pop(shard_id, None)
                     raise RuntimeError(f"put_events failed: {result}")
-                moved += len(batch)
-            if records:  # only once every event is on the bus: a failed put is retried, not lost
-                self._next_sequence[shard_id] = max(int(r["dynamodb"]["SequenceNumber"]) for r in records) + 1
+            moved += len(forward)
+            if shard_id in self._pending:  # only once every event is on the bus: a failed put is retried
+                self._next_sequence[shard_id] = self._pending.pop(shard_id)
         if moved:
             self.forwarded += moved
             self.on_delivered()
         return moved
+
+    def _committed(self, event_ids: list[str]) -> set[str]:
+        """Which of these outbox items really exist. moto (unlike DynamoDB) runs the writes of a
+        transaction it then cancels, and a reader that took its shard iterator just before can
+        see their stream records; an event whose outbox item is absent was never committed."""
+        found: set[str] = set()
+        table = self.resources.tables["outbox"]
+        for start in range(0, len(event_ids), 100):
+            request = {
+                table: {
+                    "Keys": [{"event_id": {"S": e}} for e in event_ids[start : start + 100]],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "event_id",
+                }
+            }
+            while request:
+                response = self.ddb.batch_get_item(RequestItems=request)
+                found.update(item["event_id"]["S"] for item in response["Responses"].get(table, []))
+                request = response.get("UnprocessedKeys") or {}
+        return found
 
     def run(self) -> None:
         while not self.stopping.is_set():
