@@ -1,0 +1,138 @@
+"""`convene dev` as a person runs it: a separate process on a free port, driven over HTTP,
+following the links in the local mail viewer; `convene token` and friends against it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.runtime
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "CONVENE_STATE_DIR": str(tmp_path_factory.mktemp("dev-state"))}
+    for leaked in ("AWS_ENDPOINT_URL", "CONVENE_SIGNING_KEYS", "SITE_URL"):
+        env.pop(leaked, None)  # the in-process test runtime sets these; a real shell would not
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.cli", "dev", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"convene dev exited: {process.stdout.read() if process.stdout else ''}")
+        try:
+            if requests.get(url + "/api/sigs", timeout=2).status_code == 200:
+                break
+        except (requests.ConnectionError, requests.Timeout):  # bound, not yet serving
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("convene dev did not start within 60 s")
+    yield url
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("convene dev did not stop on SIGTERM")
+
+
+def convene(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "infra.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def mails(url: str, to: str) -> list[dict]:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = [m for m in requests.get(url + "/_local/mail.json", timeout=10).json()["messages"] if to in m["to"]]
+        if found:
+            return found
+        time.sleep(0.2)
+    return []
+
+
+def test_the_demo_community_is_there(dev: str) -> None:
+    names = {s["name"] for s in requests.get(dev + "/api/sigs", timeout=10).json()["sigs"]}
+    assert {"Third Sector SIG", "Coaching SIG", "Liberating Structures in Healthcare SIG"} <= names
+    home = requests.get(dev + "/", timeout=10)
+    assert home.status_code == 200 and "Q community" in home.text
+    assert requests.get(dev + "/_local/mail", timeout=10).status_code == 200
+
+
+def test_sign_in_propose_approve_join_over_http(dev: str) -> None:
+    member = "grace.lee@example.org"
+    assert (
+        requests.post(dev + "/api/auth/sign-in", json={"email": member, "name": "Grace Lee"}, timeout=10).status_code
+        == 202
+    )
+    [sign_in] = mails(dev, member)
+    link = next(x for x in sign_in["links"] if "/auth/link" in x)
+    assert link.startswith(dev)
+    token = parse_qs(urlparse(link).query)["token"][0]
+    session = requests.post(dev + "/api/auth/sessions", json={"token": token}, timeout=10).json()["session_token"]
+    me = {"Authorization": f"Bearer {session}"}
+
+    proposal = {"name": "Cultivating Kindness SIG", "purpose": "Cultivating kindness across health and care teams."}
+    created = requests.post(dev + "/api/sigs", json=proposal, headers=me, timeout=10)
+    assert created.status_code == 201
+    sig_id = created.json()["sig_id"]
+
+    staff_mail = [m for m in mails(dev, "community.team@q.example.org") if "Cultivating Kindness" in m["subject"]]
+    review = next(x for x in staff_mail[0]["links"] if "/review?token=" in x)
+    assert requests.head(review, timeout=10).status_code == 200
+    assert requests.get(review, timeout=10).status_code == 200
+    assert requests.get(f"{dev}/api/sigs/{sig_id}", timeout=10).status_code == 404  # still a proposal
+    decided = requests.post(
+        dev + urlparse(review).path,
+        data={"token": parse_qs(urlparse(review).query)["token"][0], "decision": "approve"},
+        timeout=10,
+    )
+    assert decided.status_code == 200 and "approved" in decided.text
+
+    printed = convene("token", "amara.okafor@example.org", "--url", dev)
+    assert printed.returncode == 0, printed.stderr
+    other = {"Authorization": f"Bearer {printed.stdout.split()[-1]}"}
+    assert requests.post(f"{dev}/api/sigs/{sig_id}/members", headers=other, timeout=10).status_code == 201
+    assert requests.get(f"{dev}/api/sigs/{sig_id}", timeout=10).json()["member_count"] == 2
+    assert any("approved" in m["subject"] for m in mails(dev, member))
+
+
+def test_staff_tokens_and_local_commands(dev: str) -> None:
+    staff = convene("token", "editor@example.org", "--staff", "--url", dev)
+    headers = {"Authorization": f"Bearer {staff.stdout.split()[-1]}"}
+    assert requests.get(dev + "/api/auth/me", headers=headers, timeout=10).json()["is_staff"] is True
+    assert convene("dlq", "--url", dev).returncode == 0
+    missing = convene("run-schedule", "no-such-schedule", "--url", dev)
+    assert missing.returncode != 0 and "No schedule named" in missing.stderr
+
+
+def test_the_cli_says_clearly_when_dev_is_not_running() -> None:
+    result = convene("token", "a@example.org", "--url", f"http://127.0.0.1:{free_port()}")
+    assert result.returncode != 0 and "Is `convene dev` running?" in result.stderr
