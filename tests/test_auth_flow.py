@@ -46,7 +46,7 @@ def test_get_and_head_of_the_link_sign_no_one_in(api: Api, email) -> None:
         assert response.status_code == 200
         assert "set-cookie" not in {k.lower() for k in response.headers}
     page = api.get("/" + path)
-    assert "<form method=\"post\" action=\"/auth/link\">" in page.text
+    assert '<form method="post" action="/auth/link">' in page.text
     assert page.headers["Referrer-Policy"] == "no-referrer"
     # The link still works after being opened three times.
     assert api.post("/api/auth/sessions", json={"token": token_of(link)}).status_code == 201
@@ -72,8 +72,9 @@ def test_browser_sign_in_sets_a_safe_cookie_and_csrf_guards_forms(api: Api, emai
 
     # Cookie sessions on the JSON API need the CSRF header too.
     assert api.post("/api/sigs", json=form, headers={"Cookie": session}).status_code == 403
-    ok = api.post("/api/sigs", json={**form, "name": form["name"] + " two"},
-                  headers={"Cookie": session, "X-CSRF-Token": csrf})
+    ok = api.post(
+        "/api/sigs", json={**form, "name": form["name"] + " two"}, headers={"Cookie": session, "X-CSRF-Token": csrf}
+    )
     assert ok.status_code == 201
 
 
