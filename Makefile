@@ -38,6 +38,10 @@ synth: $(INSTALLED)
 schemas: $(INSTALLED)
 	$(VENV)/bin/convene export-schemas
 
+# A longer, randomised schemathesis campaign than the suite's bounded one.
+fuzz: $(INSTALLED)
+	FUZZ_EXAMPLES=300 FUZZ_RANDOM=1 $(PY) -m pytest tests/test_fuzz.py -q
+
 bench: $(INSTALLED)
 	$(PY) bench/run.py
 

@@ -17,8 +17,11 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from . import tokens
@@ -244,6 +247,15 @@ def make_app() -> App:
             return json_response(status, error_body(status, error.reason, code=error.code))
         return app.page("link_problem.html", status=status, reason=error.reason, user=None)
 
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_media_type(_: RequestUnsupportedContentType) -> Response[Any]:
+        sent = app.current_event.headers.get("content-type") or app.current_event.headers.get("Content-Type") or "none"
+        return json_response(415, error_body(415, f"Send the body as application/json (not {sent})."))
+
+    @app.exception_handler(ServiceError)
+    def service_error(error: ServiceError) -> Response[Any]:
+        return json_response(error.status_code, error_body(error.status_code, str(error.msg)))
+
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[Any]:
         # A bug, not bad input: log it in full, tell the person plainly, never leak details.
@@ -274,14 +286,20 @@ def _allowed_methods(app: APIGatewayRestResolver, path: str) -> set[str]:
 
 
 def lambda_handler(app: App) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """Wrap the resolver: HEAD is a GET without a body (so email links are safe to probe),
-    oversized bodies are refused before anything parses them."""
+    """Wrap the resolver: HEAD is a GET without a body (so email links are safe to probe);
+    oversized bodies, and API bodies that are not JSON, are refused before anything parses them."""
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         method = str(event.get("httpMethod", "")).upper()
         body = event.get("body") or ""
         if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
             return _raw(413, error_body(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KB."))
+        if body and method in UNSAFE_METHODS and is_api(str(event.get("path", ""))):
+            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+            media_type = str(headers.get("content-type", "")).split(";", 1)[0].strip().lower()
+            if media_type and media_type != JSON and not media_type.endswith("+json"):
+                message = f"Send the body as application/json (not {media_type})."
+                return _raw(415, error_body(415, message))
         if method == "HEAD":
             response = app.resolve({**event, "httpMethod": "GET"}, context)
             response["body"] = ""
