@@ -79,9 +79,10 @@ def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
 class App(APIGatewayRestResolver):
     """A resolver that knows who is asking."""
 
-    def user(self, *, form: dict[str, str] | None = None) -> User | None:
+    def user(self, *, form: dict[str, str] | None = None, acting: bool = True) -> User | None:
         """The signed-in member, or None. Cookie sessions must prove the request came from
-        one of our pages (CSRF token) before an unsafe method may act as them."""
+        one of our pages (CSRF token) before an unsafe method may act as them; ``acting=False``
+        only identifies them (to show their name on a page) and acts on nothing."""
         event = self.current_event
         header = event.headers.get("Authorization") or event.headers.get("authorization") or ""
         via_cookie = False
@@ -110,7 +111,7 @@ class App(APIGatewayRestResolver):
             session_id=claims.jti,
             via_cookie=via_cookie,
         )
-        if via_cookie and event.http_method.upper() in UNSAFE_METHODS:
+        if acting and via_cookie and event.http_method.upper() in UNSAFE_METHODS:
             presented = event.headers.get("X-CSRF-Token") or event.headers.get("x-csrf-token")
             if presented is None and form is not None:
                 presented = form.get("csrf_token")
@@ -148,7 +149,7 @@ class App(APIGatewayRestResolver):
 
         if user is True:
             try:
-                user = self.user()
+                user = self.user(acting=False)
             except DomainError:
                 user = None
         html = render(template, user=user or None, path=self.current_event.path, **context)
