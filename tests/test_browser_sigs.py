@@ -211,6 +211,7 @@ def test_propose_approve_join_and_leave_through_the_pages(runtime: Any, new_cont
     expect(name_field).to_have_attribute("aria-describedby", re.compile(r"\bname-error\b"))
     expect(page.locator("#name-error")).to_be_visible()
     expect(page.get_by_label("Purpose")).to_have_value(purpose)  # what they typed is kept
+    expect(page.get_by_role("banner")).to_contain_text("Signed in as Amara Okafor")  # still signed in
     look(page, "05-propose-error")
     summary.get_by_role("link", name=re.compile("name", re.IGNORECASE)).click()
     expect(name_field).to_be_focused()
