@@ -94,4 +94,5 @@ def consumer(name: str, handlers: Mapping[type[DomainEvent], EventHandler]) -> C
         )
 
     handler.consumer_name = name  # type: ignore[attr-defined]
+    handler.handlers = by_type  # type: ignore[attr-defined]  # what it handles, for tests and tooling
     return handler

@@ -194,6 +194,8 @@ def _field_errors(errors: Any) -> list[dict[str, str]]:
         kind = error.get("type", "")
         if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
             kind = f"string_{kind}"  # length limits on cleaned text report as generic lengths
+        if kind == "string_too_short" and not str(error.get("input", "")).strip():
+            kind = "empty"
         template = _MESSAGES.get(kind, "")
         message = template.format(**context) if template else (error.get("msg") or "This value is not valid.")
         if error.get("type") == "json_invalid":
@@ -205,6 +207,7 @@ def _field_errors(errors: Any) -> list[dict[str, str]]:
 
 _MESSAGES = {
     "missing": "This field is required.",
+    "empty": "This field is required.",
     "extra_forbidden": "This field is not expected here.",
     "string_too_long": "Use at most {max_length} characters.",
     "string_too_short": "Use at least {min_length} characters.",
@@ -239,14 +242,14 @@ def make_app() -> App:
         if is_api(app.current_event.path):
             extra = {"errors": [{"field": error.field, "message": error.message}]} if error.field else {}
             return json_response(error.status, error_body(error.status, error.message, **extra))
-        return app.page("error.html", status=error.status, message=error.message, user=None)
+        return app.page("error.html", status=error.status, message=error.message)
 
     @app.exception_handler(tokens.TokenRejected)
     def token_rejected(error: tokens.TokenRejected) -> Response[Any]:
         status = 410 if error.code in ("expired", "used") else 400
         if is_api(app.current_event.path):
             return json_response(status, error_body(status, error.reason, code=error.code))
-        return app.page("link_problem.html", status=status, reason=error.reason, user=None)
+        return app.page("link_problem.html", status=status, reason=error.reason)
 
     @app.exception_handler(RequestUnsupportedContentType)
     def unsupported_media_type(_: RequestUnsupportedContentType) -> Response[Any]:
@@ -262,6 +265,8 @@ def make_app() -> App:
         # A bug, not bad input: log it in full, tell the person plainly, never leak details.
         logger.exception("unhandled error on %s %s", app.current_event.http_method, app.current_event.path)
         message = "Something went wrong on our side. Nothing was changed; please try again."
+        if not is_api(app.current_event.path):
+            return app.page("error.html", status=500, message=message, user=None)
         return json_response(500, error_body(500, message))
 
     @app.exception_handler(NotFoundError)
@@ -273,10 +278,10 @@ def make_app() -> App:
             headers = {"Allow": ", ".join(sorted(allowed | {"HEAD"} if "GET" in allowed else allowed))}
             if is_api(event.path):
                 return json_response(405, error_body(405, message), headers=headers)
-            return app.page("error.html", status=405, message=message, headers=headers, user=None)
+            return app.page("error.html", status=405, message=message, headers=headers)
         if is_api(event.path):
             return json_response(404, error_body(404, f"There is nothing at {event.path}."))
-        return app.page("error.html", status=404, message="We could not find that page.", user=None)
+        return app.page("error.html", status=404, message="We could not find that page.")
 
     return app
 

@@ -166,7 +166,9 @@ def register(app: App) -> None:
         token = app.current_event.get_query_string_value("token", "") or ""
         claims = service.review_claims(sig_id, token)
         sig = service.get(sig_id, _staff(claims.subject))
-        return app.page("sigs/review.html", sig=sig, token=token, reviewer=claims.subject, errors={}, user=None)
+        return app.page(
+            "sigs/review.html", sig=sig, token=token, reviewer=claims.subject, errors={}, note="", user=None
+        )
 
     @app.post("/sigs/<sig_id>/review", include_in_schema=False)
     def review_submit(sig_id: SigId) -> Response[str]:
@@ -177,7 +179,14 @@ def register(app: App) -> None:
         sig = service.get(sig_id, _staff(claims.subject))
         if decision is None:
             return app.page(
-                "sigs/review.html", status=422, sig=sig, token=token, reviewer=claims.subject, errors=errors, user=None
+                "sigs/review.html",
+                status=422,
+                sig=sig,
+                token=token,
+                reviewer=claims.subject,
+                errors=errors,
+                note=form.get("note", ""),  # keep what the reviewer wrote
+                user=None,
             )
         try:
             decided = service.decide_by_link(sig_id, token, approve=decision.decision == "approve", note=decision.note)
@@ -187,7 +196,9 @@ def register(app: App) -> None:
             decided = service.get(sig_id, _staff(claims.subject))
         except DomainError:
             decided = service.get(sig_id, _staff(claims.subject))
-        return app.page("sigs/review.html", sig=decided, token="", reviewer=claims.subject, errors={}, user=None)
+        return app.page(
+            "sigs/review.html", sig=decided, token="", reviewer=claims.subject, errors={}, note="", user=None
+        )
 
 
 def _staff(email: str) -> User:
