@@ -18,7 +18,7 @@ CONSUMED = [
     (function, detail_type)
     for function in FUNCTIONS
     for trigger in function.triggers
-    if isinstance(trigger, EventTrigger) and trigger.source == "convene"
+    if isinstance(trigger, EventTrigger) and trigger.pattern()["source"] == ["convene"]
     for detail_type in trigger.detail_types
 ]
 
