@@ -59,7 +59,9 @@ def example(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
 def delivery(detail_type: str) -> dict[str, Any]:
     model = EVENT_TYPES[detail_type]
     schema = model.model_json_schema()
-    event = model.model_validate(example(schema, schema.get("$defs", {})))
+    data = example(schema, schema.get("$defs", {}))
+    data["event_id"] = f"evt_{uuid.uuid4().hex}"  # one event, delivered three times
+    event = model.model_validate(data)
     body = {
         "version": "0",
         "id": str(uuid.uuid4()),
