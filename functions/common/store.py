@@ -7,6 +7,7 @@ never lost between a change and its publication, and never published for a chang
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,8 +26,10 @@ from .settings import settings
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
-#: How long an outbox record is kept after the stream has carried it.
-OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600
+#: How long an outbox record is kept: it is a transport buffer, read from the stream within
+#: seconds, and as long as the stream keeps its copy (24 h), so personal data in events does
+#: not outlive an erasure by more than a day.
+OUTBOX_RETENTION_SECONDS = 24 * 3600
 
 
 def to_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -276,12 +279,13 @@ class Store:
 
     # -- single-use tokens and rate limits ----------------------------------------------------
     def use_token_op(self, jti: str, expires_at: float, used_by: str) -> Put:
-        """The write that spends a token; put it in the same transaction as the action."""
+        """The write that spends a token; put it in the same transaction as the action.
+        Who spent it is kept only as a pseudonym (a member's erasure must not leave their address here)."""
         return Put(
             {
                 "pk": f"TOKEN#{jti}",
                 "sk": "USED",
-                "used_by": used_by,
+                "used_by": pseudonym(used_by),
                 "used_at": int(time.time()),
                 "expires_at": int(expires_at) + 86400,
             },
@@ -292,7 +296,9 @@ class Store:
         return self.get(f"TOKEN#{jti}", "USED")
 
     def count_attempt(self, bucket: str, limit: int, window_seconds: int) -> bool:
-        """Count one attempt in the current window; False once ``limit`` is reached."""
+        """Count one attempt in the current window; False once ``limit`` is reached.
+        The bucket is stored as a pseudonym: buckets are often named after an address."""
+        bucket = pseudonym(bucket)
         window = int(time.time()) // window_seconds
         try:
             self.ddb.update_item(
@@ -307,6 +313,11 @@ class Store:
         except self.ddb.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+
+def pseudonym(value: str) -> str:
+    """A stable, non-reversible stand-in for a personal value (an address in a key)."""
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
 
 
 def dumps(value: Any) -> str:

@@ -3,6 +3,7 @@
 - ``SIG#<id> / SIG``: the group; ``gsi1`` = (``SIGS#<status>``, ``<name key>#<id>``) lists by status.
 - ``SIGNAME#<name key> / SIGNAME``: holds a live name, so two live SIGs cannot share one.
 - ``SIG#<id> / MEMBER#<member id>``: a membership; ``gsi1`` = (``MEMBERSHIPS#<member id>``, ``SIG#<id>``).
+- ``CONVENER#<email> / SIG#<id>``: the groups an address convenes.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class SigRepository:
                 [
                     Put({"pk": f"SIGNAME#{sig.name_key}", "sk": "SIGNAME", "sig_id": sig.sig_id}, NOT_EXISTS),
                     Put(_item(sig), NOT_EXISTS),
+                    *_convener_items(sig),
                 ],
                 [event],
             )
@@ -110,6 +112,7 @@ class SigRepository:
             [
                 Put({"pk": f"SIGNAME#{sig.name_key}", "sk": "SIGNAME", "sig_id": sig.sig_id}, NOT_EXISTS),
                 Put(_item(sig), NOT_EXISTS),
+                *_convener_items(sig),
                 *(Put(_membership_item(sig.sig_id, m), NOT_EXISTS) for m in members),
             ]
         )
@@ -201,8 +204,20 @@ class SigRepository:
     def members(self, sig_id: str) -> list[SigMember]:
         return [_member(i) for i in self.store.query(f"SIG#{sig_id}", sk_prefix="MEMBER#")]
 
+    def convened_by(self, email: str) -> list[str]:
+        return [i["sig_id"] for i in self.store.query(f"CONVENER#{email}", sk_prefix="SIG#")]
+
     def memberships_of(self, member_id: str) -> list[str]:
         return [i["gsi1sk"].removeprefix("SIG#") for i in self.store.query(f"MEMBERSHIPS#{member_id}", index="gsi1")]
+
+
+def _convener_items(sig: Sig) -> list[Put]:
+    """``CONVENER#<email> / SIG#<id>``: the groups an address convenes (for a member's data
+    export and erasure; conveners may not have an account yet, so this is by address)."""
+    return [
+        Put({"pk": f"CONVENER#{email}", "sk": f"SIG#{sig.sig_id}", "sig_id": sig.sig_id})
+        for email in sig.convener_emails
+    ]
 
 
 def _membership_item(sig_id: str, member: SigMember) -> dict[str, Any]:

@@ -15,6 +15,14 @@ FUNCTIONS: tuple[Function, ...] = (
         reads_signing_keys=True,
     ),
     Function(
+        name="account",
+        handler="functions.account.handler:handler",
+        description="A member's data: download everything held about them, or erase their account.",
+        triggers=(ApiTrigger(prefixes=("/api/account", "/account")),),
+        tables={"main": "read_write", "outbox": "read_write"},
+        reads_signing_keys=True,
+    ),
+    Function(
         name="site",
         handler="functions.site.handler:handler",
         description="Home page and the OpenAPI document with its Swagger UI.",

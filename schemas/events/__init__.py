@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import funding, newsletter, sigs, visits
+from . import account, funding, newsletter, sigs, visits
 from .base import DomainEvent
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = dict(DomainEvent.registry)
 
-__all__ = ["EVENT_TYPES", "DomainEvent", "funding", "newsletter", "sigs", "visits"]
+__all__ = ["EVENT_TYPES", "DomainEvent", "account", "funding", "newsletter", "sigs", "visits"]

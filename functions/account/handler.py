@@ -1,0 +1,10 @@
+"""Lambda entry point for a member's account: data download and erasure."""
+
+from __future__ import annotations
+
+from functions.account.routes import register
+from functions.common.http import lambda_handler, make_app
+
+app = make_app()
+register(app)
+handler = lambda_handler(app)

@@ -1,0 +1,59 @@
+"""A member's rights over their personal data (UK GDPR): a copy of everything held about
+them, and erasure.
+
+Each area that holds personal data has a ``privacy`` module with ``export(member, store)``
+and ``erase(member, store)``; they are found from the declaration, so a new area cannot be
+forgotten without its tests noticing (see tests/test_account.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+from typing import Any
+
+from functions.common.errors import NotFound
+from functions.common.ids import utcnow
+from functions.common.store import Store
+from functions.members.model import Member
+from functions.members.repository import MemberRepository
+from schemas.declaration import FUNCTIONS
+from schemas.events.account import MemberErased
+
+#: The member's own record goes last: other areas' hooks may look the member up.
+LAST = "functions.members"
+
+
+def privacy_modules() -> list[ModuleType]:
+    packages = [*sorted({f.module.rsplit(".", 1)[0] for f in FUNCTIONS} - {LAST}), LAST]
+    return [
+        importlib.import_module(f"{package}.privacy")
+        for package in packages
+        if importlib.util.find_spec(f"{package}.privacy") is not None
+    ]
+
+
+class AccountService:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+        self.members = MemberRepository(self.store)
+
+    def _member(self, member_id: str) -> Member:
+        member = self.members.by_id(member_id)
+        if member is None:
+            raise NotFound("There is no account for this session: it may have been erased.")
+        return member
+
+    def export(self, member_id: str) -> dict[str, Any]:
+        member = self._member(member_id)
+        data: dict[str, Any] = {"exported_at": utcnow().isoformat()}
+        for module in privacy_modules():
+            data[module.__name__.split(".")[1]] = module.export(member, self.store)
+        return data
+
+    def erase(self, member_id: str) -> None:
+        member = self._member(member_id)
+        for module in privacy_modules():
+            module.erase(member, self.store)
+        self.store.write([], [MemberErased(member_id=member.member_id)])
