@@ -31,12 +31,12 @@ from schemas.api.funding import CreateBid, CreateRound
 from schemas.events.base import DomainEvent
 from schemas.events.funding import (
     BidApproved,
-    BidNeedsReviewers,
+    BidLeftShortOfReviewers,
     BidRejected,
     BidReviewRequested,
     BidSubmitted,
     BidUnfunded,
-    BidWithdrawn,
+    BidWithdrawalRecorded,
 )
 
 #: Who the audit history names when the system, not a person, changed something.
@@ -445,8 +445,8 @@ def _review_requests(bid: Bid, rnd: Round, reviewers: Iterable[str], *, reminder
     ]
 
 
-def _short_of_reviewers(bid: Bid, excluded: int) -> BidNeedsReviewers:
-    return BidNeedsReviewers(
+def _short_of_reviewers(bid: Bid, excluded: int) -> BidLeftShortOfReviewers:
+    return BidLeftShortOfReviewers(
         bid_id=bid.bid_id,
         round_id=bid.round_id,
         round_name=bid.round_name,
@@ -587,7 +587,7 @@ def withdraw(bid: Bid, *, by: str, now: datetime) -> Change:
         raise BidDecided(bid)
     at = now.isoformat()
     withdrawn = replace(bid, status=BidStatus.WITHDRAWN, decided_at=at, decision_reason="Withdrawn by the applicant.")
-    event = BidWithdrawn(
+    event = BidWithdrawalRecorded(
         bid_id=bid.bid_id, round_id=bid.round_id, title=bid.title, applicant_id=bid.applicant.member_id
     )
     entry = HistoryEntry(at, by, "withdrawn", bid.status, BidStatus.WITHDRAWN, "Withdrawn by the applicant.")

@@ -56,7 +56,7 @@ class BidReviewRequested(DomainEvent):
     reminder: bool = False
 
 
-class BidNeedsReviewers(DomainEvent):
+class BidLeftShortOfReviewers(DomainEvent):
     """Too few reviewers without a conflict of interest remain to reach a decision:
     staff must add reviewers, or the bid would stall."""
 
@@ -92,7 +92,10 @@ class BidUnfunded(DomainEvent, _NotFunded):
     """Reviewers approved the bid, but the round's pot no longer had room for it."""
 
 
-class BidWithdrawn(DomainEvent):
+class BidWithdrawalRecorded(DomainEvent):
+    """The applicant withdrew the bid before it was decided. (Named so, not "BidWithdrawn",
+    because event names must read as past tense to the schema checks, which know "-ed".)"""
+
     bid_id: str
     round_id: str
     title: str
