@@ -1,12 +1,18 @@
 """Text types for anything a person types: unicode-normalised, no NUL or control characters,
-single-line where it will end up in a header, subject line or title."""
+single-line where it will end up in a header, subject line or title.
+
+Use ``Annotated[str, Text(min, max)]`` (``multiline=True`` for paragraphs) for bounded fields.
+"""
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 
 def _normalise(value: object) -> object:
@@ -30,3 +36,38 @@ def paragraphs(value: str) -> str:
 
 SingleLine = Annotated[str, BeforeValidator(_normalise), AfterValidator(one_line)]
 MultiLine = Annotated[str, BeforeValidator(_normalise), AfterValidator(paragraphs)]
+
+
+@dataclass(frozen=True)
+class Text:
+    """Bounded, cleaned text: ``Annotated[str, Text(3, 80)]``.
+
+    The maximum applies to the text as sent (so the API refuses what its schema calls too
+    long), the minimum to the text as cleaned (so a name made of spaces counts as empty)."""
+
+    min_length: int = 0
+    max_length: int = 200
+    multiline: bool = False
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        clean = paragraphs if self.multiline else one_line
+
+        def validate(value: str) -> str:
+            cleaned = clean(unicodedata.normalize("NFC", value))
+            if len(cleaned) < self.min_length:
+                raise PydanticCustomError(
+                    "string_too_short",
+                    "String should have at least {min_length} characters",
+                    {"min_length": self.min_length},
+                )
+            return cleaned
+
+        return core_schema.no_info_after_validator_function(
+            validate, core_schema.str_schema(max_length=self.max_length)
+        )
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        if self.min_length:
+            json_schema["minLength"] = self.min_length
+        return json_schema

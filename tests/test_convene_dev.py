@@ -56,7 +56,7 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=15)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
         pytest.fail("convene dev did not stop on SIGTERM")

@@ -6,19 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
-from schemas.text import MultiLine, SingleLine
+from schemas.text import Text
 
-Theme = Annotated[SingleLine, StringConstraints(min_length=1, max_length=40)]
+Theme = Annotated[str, Text(1, 40)]
 
 
 class ProposeSig(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: Annotated[SingleLine, StringConstraints(min_length=3, max_length=80)] = Field(
+    name: Annotated[str, Text(3, 80)] = Field(
         description="The group's name, unique among live SIGs (ignoring case and spacing).",
         examples=["Coaching SIG"],
     )
-    purpose: Annotated[MultiLine, StringConstraints(min_length=10, max_length=2000)] = Field(
+    purpose: Annotated[str, Text(10, 2000, multiline=True)] = Field(
         description="What the group is for and who it is for."
     )
     themes: list[Theme] = Field(default_factory=list, max_length=10)
@@ -43,7 +43,7 @@ class ProposeSig(BaseModel):
 class SigDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject"]
-    note: Annotated[MultiLine, StringConstraints(max_length=2000)] = ""
+    note: Annotated[str, Text(0, 2000, multiline=True)] = ""
 
 
 class SigCreated(BaseModel):
