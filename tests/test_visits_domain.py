@@ -209,6 +209,13 @@ def test_calendar_sequences_only_grow() -> None:
     assert domain.calendar_sequence(visit(revision=1), cancelled) > event.ics_sequence  # the visit is cancelled
 
 
+def test_when_shows_the_end_date_only_when_it_differs() -> None:
+    day = visit(starts_at=datetime(2027, 4, 26, 9, 0, tzinfo=UTC), ends_at=datetime(2027, 4, 26, 14, 30, tzinfo=UTC))
+    assert day.when(TZ) == "Monday 26 April 2027, 10:00am to 3:30pm"
+    overnight = replace(day, ends_at=datetime(2027, 4, 27, 8, 0, tzinfo=UTC))
+    assert overnight.when(TZ) == "Monday 26 April 2027, 10:00am to Tuesday 27 April 2027, 9:00am"
+
+
 def test_uk_times_from_a_form() -> None:
     summer = domain.local_time("2027-04-26T10:00", TZ)
     assert summer.astimezone(UTC) == datetime(2027, 4, 26, 9, 0, tzinfo=UTC)

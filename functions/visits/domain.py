@@ -132,6 +132,12 @@ class Visit:
     def format_label(self) -> str:
         return FORMAT_LABELS[self.format]
 
+    def when(self, tz: str) -> str:
+        """``Monday 26 April 2027, 10:00am to 3:30pm``: the end's date only when it differs."""
+        start, end = self.starts_at.astimezone(ZoneInfo(tz)), self.ends_at.astimezone(ZoneInfo(tz))
+        until = _clock(end) if start.date() == end.date() else london(end, tz)
+        return f"{london(start, tz)} to {until}"
+
     def has_started(self, now: datetime) -> bool:
         return now >= self.starts_at
 
@@ -395,8 +401,13 @@ def reminder_window(now: datetime) -> tuple[datetime, datetime]:
 
 
 def london(moment: datetime, tz: str) -> str:
+    """As the ``datetime`` template filter shows it, for messages written in Python."""
     local = moment.astimezone(ZoneInfo(tz))
-    return local.strftime("%A %-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+    return f"{local:%A %-d %B %Y}, {_clock(local)}"
+
+
+def _clock(local: datetime) -> str:
+    return local.strftime("%-I:%M%p").replace("AM", "am").replace("PM", "pm")
 
 
 class NoSuchLocalTime(ValueError):
