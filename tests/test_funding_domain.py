@@ -29,7 +29,7 @@ from functions.funding.domain import (
 )
 from functions.funding.export import bids_csv, safe_cell
 from schemas.api.funding import CreateBid, CreateRound
-from schemas.events.funding import BidApproved, BidNeedsReviewers, BidRejected, BidReviewRequested, BidUnfunded
+from schemas.events.funding import BidApproved, BidLeftShortOfReviewers, BidRejected, BidReviewRequested, BidUnfunded
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 PANEL = ("reviewer.one@q.example.org", "reviewer.two@q.example.org", "reviewer.three@q.example.org")
@@ -117,12 +117,12 @@ def test_rejected_once_approval_can_no_longer_be_reached() -> None:
 
 def test_too_few_reviewers_never_rejects_and_staff_are_told() -> None:
     rnd = make_round(reviewer_emails=(PANEL[0], PANEL[1]))
-    sig = SupportedSig("sig_1", "Third Sector SIG", (PANEL[1],))
-    change = domain.assign(submitted(rnd, sig=sig), rnd, (), NOW)
+    sig = SupportedSig("sig_1", "Third Sector SIG")
+    change = domain.assign(submitted(rnd, sig=sig), rnd, [PANEL[1]], NOW)
     bid = change.bid
     assert [r.reviewer for r in bid.reviews] == [PANEL[0]]
     assert bid.needs_reviewers and bid.status == BidStatus.IN_REVIEW
-    assert any(isinstance(e, BidNeedsReviewers) for e in change.events)
+    assert any(isinstance(e, BidLeftShortOfReviewers) for e in change.events)
     assert domain.outcome(reviewed(bid, (PANEL[0], Decision.REJECT))) is None  # waits for staff
     added = domain.add_reviewer(bid, rnd, PANEL[2], (), by="community.team@q.example.org", now=NOW)
     assert not added.bid.needs_reviewers
@@ -172,19 +172,14 @@ def test_comments_reach_the_applicant_without_names() -> None:
 
 # -- conflicts of interest -----------------------------------------------------------------------
 def test_applicant_co_applicants_and_conveners_do_not_review() -> None:
-    sig = SupportedSig("sig_1", "Third Sector SIG", ("Reviewer.Two@q.example.org",))
-    rnd = make_round(reviewer_emails=(*PANEL, "amara.okafor@example.org", "co@example.org", "now.convener@x.org"))
+    sig = SupportedSig("sig_1", "Third Sector SIG")
+    rnd = make_round(reviewer_emails=(*PANEL, "amara.okafor@example.org", "co@example.org"))
     bid = submitted(rnd, sig=sig, co_applicant_emails=["CO@example.org"])
-    conflicts = domain.conflicted(bid, ["Now.Convener@x.org"])
-    eligible, excluded = domain.eligible_reviewers(rnd.reviewer_emails, conflicts)
+    conveners = ["Reviewer.Two@q.example.org"]  # as the SIG area has them now
+    eligible, excluded = domain.eligible_reviewers(rnd.reviewer_emails, domain.conflicted(bid, conveners))
     assert eligible == [PANEL[0], PANEL[2]]
-    assert set(excluded) == {
-        "reviewer.two@q.example.org",
-        "amara.okafor@example.org",
-        "co@example.org",
-        "now.convener@x.org",
-    }
-    assigned = domain.assign(bid, rnd, ["now.convener@x.org"], NOW).bid
+    assert set(excluded) == {PANEL[1], "amara.okafor@example.org", "co@example.org"}
+    assigned = domain.assign(bid, rnd, conveners, NOW).bid
     assert [r.reviewer for r in assigned.reviews] == eligible
     with pytest.raises(Exception, match="conflict of interest"):
         domain.add_reviewer(assigned, rnd, "co@example.org", (), by="staff", now=NOW)
@@ -280,6 +275,32 @@ def test_reminders_go_to_pending_reviewers_every_few_days_until_the_review_perio
     assert domain.due_reminders(change.bid, rnd, later + timedelta(days=1)) == []
     assert domain.due_reminders(change.bid, rnd, later + timedelta(days=3)) == due
     assert domain.due_reminders(change.bid, rnd, rnd.review_ends_at) == []
+
+
+# -- erasure -------------------------------------------------------------------------------------
+def test_forgetting_a_member_keeps_decisions_and_tells_staff_when_reviews_fall_short() -> None:
+    mine = domain.forget(in_review(), APPLICANT.email, member_id=APPLICANT.member_id, now=NOW)
+    assert mine.bid.status == BidStatus.WITHDRAWN and mine.bid.applicant.email == ""
+    assert mine.bid.applicant.name == domain.FORMER_MEMBER and "erased" in mine.bid.decision_reason
+
+    decided = domain.decide(
+        domain.record_review(reviewed(in_review(), (PANEL[0], Decision.APPROVE)), PANEL[1], Decision.APPROVE, "", NOW),
+        fits_pot=True,
+        remaining_pence=10_000_00,
+        now=NOW,
+    ).bid
+    kept = domain.forget(decided, PANEL[0], member_id="mem_other", now=NOW).bid
+    assert kept.status == BidStatus.APPROVED and kept.count(Decision.APPROVE) == 2
+    assert kept.review_by(PANEL[0]) is None and kept.reviews[0].reviewer == domain.former_reviewer(PANEL[0])
+    assert PANEL[0] not in kept.reviews[0].reviewer
+
+    # Two approvals needed of three reviewers; one rejected, one pending reviewer is erased:
+    # approval is out of reach, so staff are asked rather than the bid quietly rejected.
+    one_no = reviewed(in_review(), (PANEL[0], Decision.REJECT))
+    short = domain.forget(one_no, PANEL[1], member_id="mem_other", now=NOW)
+    assert [r.reviewer for r in short.bid.reviews] == [PANEL[0], PANEL[2]]
+    assert short.bid.needs_reviewers and any(isinstance(e, BidLeftShortOfReviewers) for e in short.events)
+    assert domain.outcome(reviewed(short.bid, (PANEL[2], Decision.REJECT))) is None
 
 
 # -- CSV -------------------------------------------------------------------------------------------

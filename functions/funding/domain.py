@@ -18,6 +18,7 @@ entries that explain it, written together by the repository.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -237,11 +238,11 @@ class BudgetLine:
 
 @dataclass(frozen=True)
 class SupportedSig:
-    """What a bid needs to know of the SIG it supports (read from the SIG area)."""
+    """The SIG a bid supports, as the bid names it. Its conveners are read from the SIG area
+    whenever conflicts of interest are worked out, so no copy of their addresses is kept."""
 
     sig_id: str
     name: str
-    convener_emails: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -334,6 +335,9 @@ class Change:
     bid: Bid
     events: list[DomainEvent] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    #: Addresses this change newly puts on the bid (applicant, co-applicants, reviewers, staff
+    #: acting on it): the repository indexes them, so an erasure finds every bid naming someone.
+    mentions: tuple[str, ...] = ()
 
 
 def budget_line_problems(amount_pence: int, lines: Sequence[BudgetLine]) -> dict[str, str]:
@@ -406,17 +410,14 @@ def submit(
         sig_name=sig.name if sig else None,
     )
     entry = HistoryEntry(now.isoformat(), applicant_email, "submitted", None, BidStatus.SUBMITTED, "Bid submitted.")
-    return Change(bid, [event], [entry])
+    return Change(bid, [event], [entry], mentions=(applicant_email, *bid.co_applicant_emails))
 
 
 # -- reviewers ----------------------------------------------------------------------------------
-def conflicted(bid: Bid, current_convener_emails: Iterable[str] = ()) -> set[str]:
+def conflicted(bid: Bid, convener_emails: Iterable[str] = ()) -> set[str]:
     """Who may not review this bid: the applicant, co-applicants, and the conveners of the SIG
-    it supports (as they were when the bid was made, and as they are now)."""
-    people = {bid.applicant.email, *bid.co_applicant_emails, *current_convener_emails}
-    if bid.sig:
-        people.update(bid.sig.convener_emails)
-    return {p.lower() for p in people}
+    it supports (``convener_emails``, as they are now)."""
+    return {p.lower() for p in (bid.applicant.email, *bid.co_applicant_emails, *convener_emails) if p}
 
 
 def eligible_reviewers(panel: Iterable[str], conflicts: set[str]) -> tuple[list[str], list[str]]:
@@ -484,7 +485,7 @@ def assign(bid: Bid, rnd: Round, current_convener_emails: Iterable[str], now: da
                 "the community team was told.",
             )
         )
-    return Change(assigned, events, history)
+    return Change(assigned, events, history, mentions=tuple(eligible))
 
 
 def add_reviewer(
@@ -502,19 +503,22 @@ def add_reviewer(
         raise Conflict(f"{reviewer} is already a reviewer of this bid.", field="email")
     at = now.isoformat()
     reviews = (*bid.reviews, Review(reviewer=reviewer, assigned_at=at))
+    # Enough reviewers to decide again once there are as many as the approvals needed: from
+    # then on the rule applies (a bid that still cannot reach them is rejected).
     added = replace(bid, reviews=reviews, needs_reviewers=len(reviews) < bid.approvals_needed)
     entry = HistoryEntry(at, by, "reviewer added", why=f"{reviewer} asked to review.")
-    return Change(added, _review_requests(added, rnd, [reviewer]), [entry])
+    return Change(added, _review_requests(added, rnd, [reviewer]), [entry], mentions=(reviewer, by.lower()))
 
 
 # -- reviewing and deciding ---------------------------------------------------------------------
 def outcome(bid: Bid) -> Decision | None:
     """APPROVE once the approvals needed are in; REJECT once they can no longer be reached
-    (only when enough reviewers are assigned to reach them at all); otherwise None."""
+    (only when enough reviewers are assigned to reach them at all, and staff have not been
+    asked for more); otherwise None."""
     approvals = bid.count(Decision.APPROVE)
     if approvals >= bid.approvals_needed:
         return Decision.APPROVE
-    enough_reviewers = len(bid.reviews) >= bid.approvals_needed
+    enough_reviewers = len(bid.reviews) >= bid.approvals_needed and not bid.needs_reviewers
     if enough_reviewers and approvals + bid.pending < bid.approvals_needed:
         return Decision.REJECT
     return None
@@ -579,7 +583,7 @@ def decide(change: Change, *, fits_pot: bool, remaining_pence: int, now: datetim
         event = BidRejected(**about, reason=reason)
     decided = replace(bid, status=status, decided_at=at, decision_reason=reason, needs_reviewers=False)
     entry = HistoryEntry(at, SYSTEM, "decided", bid.status, status, reason)
-    return Change(decided, [*change.events, event], [*change.history, entry])
+    return replace(change, bid=decided, events=[*change.events, event], history=[*change.history, entry])
 
 
 def withdraw(bid: Bid, *, by: str, now: datetime) -> Change:
@@ -615,6 +619,60 @@ def remind(bid: Bid, rnd: Round, reviewers: Sequence[str], now: datetime) -> Cha
     reviews = tuple(replace(r, reminded_at=at) if r.reviewer in chosen else r for r in bid.reviews)
     entry = HistoryEntry(at, SYSTEM, "reminded", why=f"Reminded {len(chosen)} reviewer(s) of a pending review.")
     return Change(replace(bid, reviews=reviews), _review_requests(bid, rnd, reviewers, reminder=True), [entry])
+
+
+# -- erasure (UK GDPR) ------------------------------------------------------------------------------
+FORMER_MEMBER = "Former member"
+
+
+def former_reviewer(email: str) -> str:
+    """Stands in for an erased reviewer: stable, so their reviews stay one reviewer's, and not
+    their address (a short one-way hash)."""
+    return "former reviewer " + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:8]
+
+
+def _short(bid: Bid) -> bool:
+    """Too few reviewers to reach the approvals needed, even if every pending one approves."""
+    return bid.count(Decision.APPROVE) + bid.pending < bid.approvals_needed
+
+
+def forget(bid: Bid, email: str, *, member_id: str, now: datetime) -> Change:
+    """The bid without a member whose account is erased: as applicant it is withdrawn if still
+    undecided and keeps no name or address; as co-applicant they are taken off it; as reviewer
+    their reviews stay under a stand-in name and a pending review is taken away (staff are told
+    if that leaves too few). Decisions and money awarded stay as they were."""
+    email = email.strip().lower()
+    at = now.isoformat()
+    forgotten = bid
+    events: list[DomainEvent] = []
+    history: list[HistoryEntry] = []
+    if bid.applicant.member_id == member_id or bid.is_applicant(email):
+        if bid.undecided:
+            withdrawn = withdraw(bid, by=SYSTEM, now=now)
+            reason = "Withdrawn: the applicant's account was erased."
+            forgotten = replace(withdrawn.bid, decision_reason=reason)
+            events += withdrawn.events
+            history.append(replace(withdrawn.history[0], why=reason))
+        forgotten = replace(forgotten, applicant=Applicant("", "", FORMER_MEMBER))
+        history.append(HistoryEntry(at, SYSTEM, "applicant erased", why="Their name and address were removed."))
+    if email in forgotten.co_applicant_emails:
+        forgotten = replace(
+            forgotten, co_applicant_emails=tuple(e for e in forgotten.co_applicant_emails if e != email)
+        )
+        history.append(HistoryEntry(at, SYSTEM, "co-applicant erased", why="Their address was removed."))
+    review = forgotten.review_by(email)
+    if review is not None:
+        label = former_reviewer(email)
+        dropped = review.pending and forgotten.undecided
+        kept = [r for r in forgotten.reviews if not (dropped and r.reviewer == email)]
+        renamed = tuple(replace(r, reviewer=label) if r.reviewer == email else r for r in kept)
+        forgotten = replace(forgotten, reviews=renamed)
+        why = "Their pending review was withdrawn." if dropped else "Their review stays, without their name."
+        history.append(HistoryEntry(at, SYSTEM, "reviewer erased", why=why))
+        if dropped and _short(forgotten) and not forgotten.needs_reviewers:
+            forgotten = replace(forgotten, needs_reviewers=True)
+            events.append(_short_of_reviewers(forgotten, 0))
+    return Change(forgotten, events, history)
 
 
 def ensure_can_read(bid: Bid, email: str | None, is_staff: bool) -> None:

@@ -9,6 +9,9 @@
 - ``BIDTITLE#<round id>#<member id>#<title hash> / LOCK``: one live bid per member, round and
   normalised title; ``BIDREQUEST#<member id>#<key hash> / LOCK``: an ``Idempotency-Key`` seen in
   the last day. Both name the bid they made.
+- ``MENTION#<email> / BID#<id>`` or ``ROUND#<id>``: this address is on that bid or round (as
+  applicant, co-applicant, reviewer, panel member or the staff member acting), so a member's
+  data can be exported and erased without reading every bid.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -128,8 +132,9 @@ def _bid_item(bid: Bid) -> dict[str, Any]:
         **_key(f"BID#{bid.bid_id}", "BID"),
         "gsi1pk": f"BIDS#ROUND#{bid.round_id}",
         "gsi1sk": f"{bid.status.value}#{bid.submitted_at}#{bid.bid_id}",
-        "gsi2pk": f"BIDS#MEMBER#{bid.applicant.member_id}",
-        "gsi2sk": f"{bid.submitted_at}#{bid.bid_id}",
+        # An erased applicant's bid leaves their list of bids (it keeps no member id).
+        "gsi2pk": f"BIDS#MEMBER#{bid.applicant.member_id}" if bid.applicant.member_id else None,
+        "gsi2sk": f"{bid.submitted_at}#{bid.bid_id}" if bid.applicant.member_id else None,
         "bid_id": bid.bid_id,
         "round_id": bid.round_id,
         "round_name": bid.round_name,
@@ -143,11 +148,7 @@ def _bid_item(bid: Bid) -> dict[str, Any]:
         "submitted_at": bid.submitted_at,
         "approvals_needed": bid.approvals_needed,
         "status": bid.status.value,
-        "sig": (
-            {"sig_id": bid.sig.sig_id, "name": bid.sig.name, "convener_emails": list(bid.sig.convener_emails)}
-            if bid.sig
-            else None
-        ),
+        "sig": ({"sig_id": bid.sig.sig_id, "name": bid.sig.name} if bid.sig else None),
         "reviews": [
             {
                 "reviewer": r.reviewer,
@@ -182,7 +183,7 @@ def _bid(item: dict[str, Any]) -> Bid:
         submitted_at=item["submitted_at"],
         approvals_needed=int(item["approvals_needed"]),
         status=BidStatus(item["status"]),
-        sig=SupportedSig(sig["sig_id"], sig.get("name", ""), tuple(sig.get("convener_emails", []))) if sig else None,
+        sig=SupportedSig(sig["sig_id"], sig.get("name", "")) if sig else None,
         reviews=tuple(
             Review(
                 reviewer=r["reviewer"],
@@ -222,6 +223,10 @@ def _history_puts(bid_id: str, entries: list[HistoryEntry]) -> list[Put]:
     ]
 
 
+def _mention(email: str, target: str) -> Put:
+    return Put({**_key(f"MENTION#{email.lower()}", target), "target": target})
+
+
 def _entry(item: dict[str, Any]) -> HistoryEntry:
     return HistoryEntry(
         at=item["at"],
@@ -241,10 +246,12 @@ class FundingRepository:
     def create_round(self, rnd: Round, entry: HistoryEntry) -> None:
         """Opening a round announces nothing (no consumer needs it), so no events: the round
         and its first audit entry are written together."""
+        people = dict.fromkeys([rnd.created_by, *rnd.reviewer_emails])
         self.store.write(
             [
                 Put(_round_item(rnd), NOT_EXISTS),
                 Put({**_key(f"ROUND#{rnd.round_id}", f"HISTORY#{entry.at}"), **asdict(entry)}, NOT_EXISTS),
+                *(_mention(email, f"ROUND#{rnd.round_id}") for email in people if email),
             ]
         )
 
@@ -354,6 +361,7 @@ class FundingRepository:
         token: Put | None = None,
         pot: Update | None = None,
         release: Delete | None = None,
+        also: Sequence[Operation] = (),
     ) -> Bid:
         """Write a changed bid if nobody changed it since it was read (its version), with its
         audit entries, its events and the operations that must happen with it: spending the
@@ -363,11 +371,77 @@ class FundingRepository:
         unchanged = Condition("#version = :version", names={"#version": "version"}, values={":version": read_version})
         labelled: list[tuple[str, Operation]] = [("bid", Put(_bid_item(bid), unchanged))]
         labelled += [(name, op) for name, op in (("token", token), ("pot", pot), ("release", release)) if op]
+        labelled += [("also", op) for op in also]
         self._write(labelled, replace(change, bid=bid))
         return bid
 
+    # -- a member's data (UK GDPR) --------------------------------------------------------------
+    def mentions_of(self, email: str) -> list[str]:
+        """``BID#<id>`` and ``ROUND#<id>``: every bid and round that names this address."""
+        return [str(i["sk"]) for i in self.store.query(f"MENTION#{email.lower()}", consistent=True)]
+
+    def forget_mention_op(self, email: str, target: str) -> Delete:
+        return Delete(_key(f"MENTION#{email.lower()}", target))
+
+    def history_items(self, pk: str) -> list[dict[str, Any]]:
+        return self.store.query(pk, sk_prefix="HISTORY#", consistent=True)
+
+    def forget_in_history(self, pk: str, email: str, stand_in: str) -> None:
+        """Audit entries keep what happened and when, with a stand-in for who."""
+        email = email.lower()
+        changed = [
+            Put(
+                {
+                    **item,
+                    "by": stand_in if item.get("by", "").lower() == email else item.get("by", ""),
+                    "why": item.get("why", "").replace(email, stand_in),
+                }
+            )
+            for item in self.history_items(pk)
+            if item.get("by", "").lower() == email or email in item.get("why", "").lower()
+        ]
+        for start in range(0, len(changed), 25):
+            self.store.write(changed[start : start + 25])
+
+    def forget_in_round(self, rnd: Round, email: str, stand_in: str) -> None:
+        """Take the address off the round's panel (and off its creator, for a staff member).
+        The panel entry is removed by position on condition it is still there, so two erasures
+        at once cannot undo each other; a ``ConditionFailed`` means: read the round again."""
+        email = email.lower()
+        sets: list[str] = []
+        removes: list[str] = []
+        conditions = ["attribute_exists(pk)"]
+        values: dict[str, Any] = {}
+        if email in rnd.reviewer_emails:
+            at = rnd.reviewer_emails.index(email)
+            removes.append(f"reviewer_emails[{at}]")
+            conditions.append(f"reviewer_emails[{at}] = :email")
+            values[":email"] = email
+        if rnd.created_by.lower() == email:
+            sets.append("created_by = :stand_in")
+            values[":stand_in"] = stand_in
+        parts = [f"SET {', '.join(sets)}"] if sets else []
+        parts += [f"REMOVE {', '.join(removes)}"] if removes else []
+        expression = " ".join(parts)
+        ops: list[Operation] = [self.forget_mention_op(email, f"ROUND#{rnd.round_id}")]
+        if expression:
+            ops.insert(
+                0,
+                Update(
+                    key=_key(f"ROUND#{rnd.round_id}", "ROUND"),
+                    expression=expression,
+                    values=values,
+                    condition=" AND ".join(conditions),
+                ),
+            )
+        self.store.write(ops)
+
     def _write(self, labelled: list[tuple[str, Operation]], change: Change) -> None:
-        ops = [op for _, op in labelled] + list(_history_puts(change.bid.bid_id, change.history))
+        ops = [
+            *(op for _, op in labelled),
+            *_history_puts(change.bid.bid_id, change.history),
+            *(_mention(email, f"BID#{change.bid.bid_id}") for email in dict.fromkeys(change.mentions) if email),
+        ]
         try:
             self.store.write(ops, change.events)
         except ConditionFailed as failure:

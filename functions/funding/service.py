@@ -8,12 +8,13 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from functions.common import tokens
 from functions.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from functions.common.http import User
 from functions.common.ids import new_id, utcnow
-from functions.common.store import Store
+from functions.common.store import ConditionFailed, Store
 from functions.members.model import display_name
 from functions.sigs.domain import SigStatus
 from functions.sigs.repository import SigRepository
@@ -71,6 +72,22 @@ class ReviewContext:
     bid: Bid
     reviewer: str
     link_used: bool
+
+
+def _own_bid(bid: Bid) -> dict[str, Any]:
+    return {
+        "summary": bid.summary,
+        "amount_pence": bid.amount_pence,
+        "budget_lines": [{"description": b.description, "amount_pence": b.amount_pence} for b in bid.budget_lines],
+        "sig_name": bid.sig.name if bid.sig else None,
+        "co_applicant_emails": list(bid.co_applicant_emails),
+        "consent_to_be_named": bid.consent_to_be_named,
+        "status": bid.status.value,
+        "submitted_at": bid.submitted_at,
+        "decided_at": bid.decided_at,
+        "decision_reason": bid.decision_reason,
+        "reviewers_comments": bid.comments if not bid.undecided else [],
+    }
 
 
 def _valid_id(value: str, prefix: str) -> bool:
@@ -189,7 +206,7 @@ class FundingService:
         sig = self.sigs.get(sig_id) if _valid_id(sig_id, "sig_") else None
         if sig is None or sig.status != SigStatus.APPROVED:
             raise Problems({"sig_id": "Choose a Special Interest Group from the directory, or none."})
-        return SupportedSig(sig.sig_id, sig.name, tuple(sig.convener_emails))
+        return SupportedSig(sig.sig_id, sig.name)
 
     def get_bid(self, bid_id: str, user: User | None) -> Bid:
         bid = self.funding.get_bid(bid_id) if _valid_id(bid_id, "bid_") else None
@@ -311,6 +328,94 @@ class FundingService:
                 if not conflict.failed & {"bid", "busy"}:
                     raise
         raise Conflict(f"could not assign reviewers to {bid_id}: it kept changing")  # redelivered by SQS
+
+    # -- a member's data (UK GDPR) ----------------------------------------------------------------
+    def personal_data(self, member_id: str, email: str) -> dict[str, Any]:
+        """What the funding area holds about a member: their bids, the bids naming them as a
+        co-applicant, the reviews they wrote, the rounds whose panel they are on. Other people's
+        addresses stay out (a bid's reviewers, for one)."""
+        email = email.lower()
+        data: dict[str, list[dict[str, Any]]] = {"bids": [], "co_applicant_on": [], "reviews": [], "rounds": []}
+        for target in self.funding.mentions_of(email):
+            kind, _, ident = target.partition("#")
+            if kind == "ROUND" and (rnd := self.funding.get_round(ident)):
+                data["rounds"].append(
+                    {
+                        "round_id": rnd.round_id,
+                        "name": rnd.name,
+                        "on_review_panel": email in rnd.reviewer_emails,
+                        "opened_by_you": rnd.created_by.lower() == email,
+                    }
+                )
+            elif kind == "BID" and (bid := self.funding.get_bid(ident)):
+                about = {"bid_id": bid.bid_id, "round_name": bid.round_name, "title": bid.title}
+                if bid.applicant.member_id == member_id or bid.is_applicant(email):
+                    data["bids"].append({**about, **_own_bid(bid)})
+                if email in bid.co_applicant_emails:
+                    data["co_applicant_on"].append({**about, "status": bid.status.value})
+                if (review := bid.review_by(email)) is not None:
+                    data["reviews"].append(
+                        {
+                            **about,
+                            "assigned_at": review.assigned_at,
+                            "decision": review.decision.value if review.decision else None,
+                            "comment": review.comment,
+                            "reviewed_at": review.reviewed_at,
+                        }
+                    )
+        return data
+
+    def forget_member(self, member_id: str, email: str) -> None:
+        """Erase a member from every bid and round that names them (found through the mention
+        index), keeping decisions, money awarded and audit entries with stand-ins for them."""
+        email = email.lower()
+        for target in self.funding.mentions_of(email):
+            kind, _, ident = target.partition("#")
+            if kind == "BID":
+                stand_in = self._forget_in_bid(ident, member_id, email)
+                self.funding.forget_in_history(f"BID#{ident}", email, stand_in)
+            elif kind == "ROUND":
+                self._forget_in_round(ident, email)
+                self.funding.forget_in_history(f"ROUND#{ident}", email, domain.FORMER_MEMBER)
+
+    def _forget_in_bid(self, bid_id: str, member_id: str, email: str) -> str:
+        """The bid without the member; returns who stands in for them in its history."""
+        forget_mention = self.funding.forget_mention_op(email, f"BID#{bid_id}")
+        for attempt in range(ATTEMPTS):
+            _backoff(attempt)
+            bid = self.funding.get_bid(bid_id)
+            if bid is None:
+                self.store.write([forget_mention])
+                return domain.FORMER_MEMBER
+            applicant = bid.applicant.member_id == member_id or bid.is_applicant(email)
+            stand_in = domain.FORMER_MEMBER if applicant else domain.former_reviewer(email)
+            change = domain.forget(bid, email, member_id=member_id, now=utcnow())
+            if change.bid == bid:  # named only in the history (a staff member who acted on it)
+                self.store.write([forget_mention])
+                return stand_in
+            release = self.funding.release_title_op(bid, domain.title_key(bid.title)) if bid.undecided else None
+            try:
+                self.funding.save(change, release=release if applicant else None, also=[forget_mention])
+            except WriteConflict as conflict:
+                if conflict.failed & {"bid", "busy"}:
+                    continue
+                raise
+            return stand_in
+        raise Conflict(f"could not erase a member from {bid_id}: it kept changing")
+
+    def _forget_in_round(self, round_id: str, email: str) -> None:
+        for attempt in range(ATTEMPTS):
+            _backoff(attempt)
+            rnd = self.funding.get_round(round_id)
+            if rnd is None:
+                self.store.write([self.funding.forget_mention_op(email, f"ROUND#{round_id}")])
+                return
+            try:
+                self.funding.forget_in_round(rnd, email, domain.FORMER_MEMBER)
+            except ConditionFailed:
+                continue  # the panel changed as we read it
+            return
+        raise Conflict(f"could not erase a member from {round_id}: it kept changing")
 
     # -- the daily schedule -----------------------------------------------------------------------
     def daily(self, now: datetime, round_id: str | None = None) -> dict[str, int]:
