@@ -70,10 +70,13 @@ class EventTrigger:
     batch_size: int = 10
     max_receive_count: int = 3
     visibility_timeout_seconds: int = 60
+    #: Who publishes the events: Convene's own domain events by default; AWS services publish
+    #: theirs under their own source (SES bounces and complaints come from ``aws.ses``).
+    source: str = EVENT_SOURCE
 
     def pattern(self) -> dict[str, object]:
         pattern: dict[str, object] = {
-            "source": [EVENT_SOURCE],
+            "source": [self.source],
             "detail-type": list(self.detail_types),
         }
         if self.detail:
