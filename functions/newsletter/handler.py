@@ -1,0 +1,10 @@
+"""Lambda entry point for newsletter pages and API (API Gateway proxy events)."""
+
+from __future__ import annotations
+
+from functions.common.http import lambda_handler, make_app
+from functions.newsletter.routes import register
+
+app = make_app()
+register(app)
+handler = lambda_handler(app)
