@@ -16,9 +16,8 @@ def test_download_and_erase_sign_ups(api: Api, email) -> None:
     mine = api.auth(me, name=name)
     visit_id = publish(api, places=1)
     other_visit = publish(api, places=3)
-    assert api.post(f"/api/visits/{visit_id}/signups", json={"access_needs": "Hearing loop"}, headers=mine).json()[
-        "status"
-    ] == "confirmed"
+    confirmed = api.post(f"/api/visits/{visit_id}/signups", json={"access_needs": "Hearing loop"}, headers=mine)
+    assert confirmed.json()["status"] == "confirmed"
     assert sign_up(api, visit_id, waiting).json()["status"] == "waitlisted"
     assert api.post(f"/api/visits/{other_visit}/signups", json={}, headers=mine).status_code == 201
     api.settle()

@@ -190,7 +190,7 @@ def test_a_rush_of_sign_ups_fills_exactly_the_places(api: Api, email) -> None:
             local.session = requests.Session()
         return local.session.post(url, json={}, headers=auth, timeout=60)
 
-    with ThreadPoolExecutor(max_workers=24) as pool:
+    with ThreadPoolExecutor(max_workers=16) as pool:
         responses = list(pool.map(attempt, headers))
 
     assert Counter(r.status_code for r in responses) == {201: 200}, [r.text for r in responses if r.status_code != 201]

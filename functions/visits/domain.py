@@ -341,7 +341,9 @@ def accept(
     visit: Visit, signup: Signup | None, offer_id: str | None, now: datetime, *, tz: str
 ) -> tuple[Signup, VisitSignupPromoted]:
     """Accept the offer ``offer_id`` (any open offer of the member's when None)."""
-    if signup is None or (offer_id is not None and signup.offer_id != offer_id):
+    if signup is None:
+        raise OfferNotOpen("There is no open offer of a place for you on this visit.")
+    if offer_id is not None and signup.offer_id != offer_id:
         raise OfferNotOpen("This offer is no longer yours to accept: your sign-up has changed since it was made.")
     if signup.status == SignupStatus.CONFIRMED and signup.offer_id is not None:
         raise OfferNotOpen(f"You accepted this place on {london(signup.updated_at or now, tz)}: it is yours.")

@@ -191,9 +191,10 @@ def register(app: App) -> None:
         status_code=201,
         summary="Sign up: a place if one is left, else the waiting list (200 with the existing sign-up)",
     )
-    def sign_up(visit_id: VisitId, body: Annotated[SignUp, Body()]) -> Response[str]:
+    def sign_up(visit_id: VisitId, body: Annotated[SignUp | None, Body()] = None) -> Response[str]:
         user = app.require_user()
-        result = service.sign_up(visit_id, user, body)
+        # Every field is optional, so no body at all is a sign-up with nothing to add.
+        result = service.sign_up(visit_id, user, body or SignUp())
         return _json(201 if result.created else 200, my_view(result.visit, user, result.signup, result.position))
 
     @app.get("/api/visits/<visit_id>/signups/me", tags=["Visits"], summary="My sign-up and waiting-list position")
