@@ -123,6 +123,9 @@ def test_a_member_bids_with_budget_lines_fixes_mistakes_and_withdraws(api: Api, 
     assert half.status_code == 422
     assert 'href="#line_amount_2"' in half.text and 'href="#line_description_3"' in half.text
 
+    flood = member.post(f"{path}/bids", {**form, **{f"extra_{i}": "x" for i in range(300)}})
+    assert flood.status_code == 400 and "far more fields" in flood.text
+
     fixed = {**form, "line_amount_2": "250.50"}
     sent = member.post(f"{path}/bids", fixed)
     assert sent.status_code == 303, sent.text
