@@ -128,7 +128,7 @@ def test_positions_move_up_when_people_ahead_leave(api: Api, email) -> None:
     assert [my_signup(api, visit_id, m)["position"] for m in members[1:]] == [1, 2, 3]
     assert api.delete(f"/api/visits/{visit_id}/signups/me", headers=api.auth(members[1])).status_code == 204
     assert [my_signup(api, visit_id, m)["position"] for m in members[2:]] == [1, 2]
-    mine = api.get("/api/visits/mine", headers=api.auth(members[3])).json()["signups"]
+    mine = api.get("/api/visits/signups/mine", headers=api.auth(members[3])).json()["signups"]
     assert [(s["visit"]["visit_id"], s["signup"]["position"]) for s in mine] == [(visit_id, 2)]
     api.settle()
     assert api.one_mail(members[1], "You have left the waiting list")

@@ -111,7 +111,8 @@ def register(app: App) -> None:
         visit = service.publish(body, app.require_staff())
         return _json(201, visit_view(visit, visit.joining_link or None))
 
-    @app.get("/api/visits/mine", tags=["Visits"], summary="My sign-ups, with my waiting-list positions")
+    # Not /api/visits/mine: any other method there would reach the /api/visits/<visit_id> routes.
+    @app.get("/api/visits/signups/mine", tags=["Visits"], summary="My sign-ups, with my waiting-list positions")
     def my_signups() -> MySignups:
         user = app.require_user()
         return MySignups(
