@@ -19,6 +19,17 @@ def staff(api: Api) -> str:
     return api.runtime.staff_emails.split(",")[0].strip()
 
 
+_STAFF_HEADERS: dict[int, dict[str, str]] = {}
+
+
+def as_staff(api: Api) -> dict[str, str]:
+    """A staff session, made once per runtime (each new session costs a few moto calls)."""
+    key = id(api.runtime)
+    if key not in _STAFF_HEADERS:
+        _STAFF_HEADERS[key] = api.auth(staff(api), staff=True)
+    return _STAFF_HEADERS[key]
+
+
 def unique(text: str) -> str:
     return f"{text} {uuid.uuid4().hex[:6]}"
 
@@ -44,7 +55,7 @@ def round_body(reviewers: list[str], **changes: Any) -> dict[str, Any]:
 
 
 def open_round(api: Api, reviewers: list[str], **changes: Any) -> dict[str, Any]:
-    response = api.post("/api/rounds", json=round_body(reviewers, **changes), headers=api.auth(staff(api), staff=True))
+    response = api.post("/api/rounds", json=round_body(reviewers, **changes), headers=as_staff(api))
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -117,18 +128,18 @@ def review(api: Api, path: str, decision: str, comment: str = "") -> requests.Re
 
 
 def bid(api: Api, bid_id: str) -> dict[str, Any]:
-    response = api.get(f"/api/bids/{bid_id}", headers=api.auth(staff(api), staff=True))
+    response = api.get(f"/api/bids/{bid_id}", headers=as_staff(api))
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
 def history(api: Api, bid_id: str) -> list[dict[str, Any]]:
-    response = api.get(f"/api/bids/{bid_id}/history", headers=api.auth(staff(api), staff=True))
+    response = api.get(f"/api/bids/{bid_id}/history", headers=as_staff(api))
     assert response.status_code == 200, response.text
     return list(response.json()["entries"])
 
 
 def staff_round(api: Api, round_id: str) -> dict[str, Any]:
-    response = api.get(f"/api/rounds/{round_id}", headers=api.auth(staff(api), staff=True))
+    response = api.get(f"/api/rounds/{round_id}", headers=as_staff(api))
     assert response.status_code == 200, response.text
     return dict(response.json())
