@@ -130,6 +130,10 @@ def test_a_member_bids_with_budget_lines_fixes_mistakes_and_withdraws(api: Api, 
     sent = member.post(f"{path}/bids", fixed)
     assert sent.status_code == 303, sent.text
     assert member.post(f"{path}/bids", fixed).headers["Location"] == sent.headers["Location"]  # a double click
+    # Back in the browser, the same form changed and sent again: not silently a second bid.
+    changed = member.post(f"{path}/bids", {**fixed, "title": unique("Convening the Coaching SIG")})
+    assert changed.status_code == 409 and "This form was already used to send a bid" in changed.text
+    assert f'value="{hidden["request_key"]}"' not in changed.text  # a fresh key for a new bid
     bid_page = member.get(sent.headers["Location"])
     assert bid_page.status_code == 200 and "Thank you" in bid_page.text and "£1,250.50" in bid_page.text
     bid_id = sent.headers["Location"].split("/")[3].split("?")[0]

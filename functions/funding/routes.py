@@ -42,7 +42,7 @@ from schemas.api.funding import (
 
 from . import export
 from .domain import STATUS_LABELS, AlreadyReviewed, Bid, BidDecided, BidStatus, Decision, Problems, Round, RoundState
-from .service import FundingService
+from .service import FundingService, RequestKeyReused
 
 RoundId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 BidId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -417,6 +417,12 @@ def register(app: App) -> None:
             submitted = service.submit(round_id, draft, user, form.get("request_key") or None)
         except Problems as problems:
             return round_page(rnd, user, form, problems.problems, problems.status)
+        except RequestKeyReused:
+            # This rendering of the form already made a bid (the browser went back and the form
+            # was changed): say so, and give the form a fresh key for a deliberate new bid.
+            message = "This form was already used to send a bid. To make another bid, check it and send it again."
+            fresh = {k: v for k, v in form.items() if k != "request_key"}
+            return round_page(rnd, user, fresh, {"request_key": message}, 409)
         except DomainError as error:
             return round_page(rnd, user, form, {error.field or "title": error.message}, error.status)
         return app.redirect(f"/funding/bids/{submitted.bid.bid_id}?submitted=1")
