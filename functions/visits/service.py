@@ -30,7 +30,8 @@ from .repository import (
 #: A decision is retried only when the state it was made on changed in between; a handful of
 #: rounds settles even a rush of sign-ups (each failed round means someone else succeeded).
 _ATTEMPTS = 8
-#: Places filled from the waiting list in one go (the rest wait for the event's retry).
+#: Steps of filling in one invocation, well inside its timeout; if places and people are still
+#: left, the invocation fails and the event's redelivery goes on where it stopped.
 _FILL_STEPS = 200
 
 
@@ -44,7 +45,8 @@ class SignedUp:
 
 class WaitingListBehind(Exception):
     """People are waiting but the index does not show them yet (a GSI read is eventually
-    consistent on AWS): fail, so the event is redelivered and the place is filled then."""
+    consistent on AWS), or there was more to fill than one invocation does: fail, so the event
+    is redelivered and the places are filled then."""
 
 
 def _tz() -> str:
@@ -243,7 +245,7 @@ class VisitService:
             except VisitChanged:
                 continue  # someone else filled it, or it closed: look again
             moved += 1
-        return moved
+        raise WaitingListBehind(visit_id)
 
     def expire_offers(self) -> int:
         now = utcnow()
