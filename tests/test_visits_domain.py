@@ -52,16 +52,18 @@ def visit(**overrides: object) -> Visit:
     return replace(published, **overrides)  # type: ignore[arg-type]
 
 
-def signup(status: SignupStatus = SignupStatus.WAITLISTED, **overrides: object) -> Signup:
+def signup(
+    status: SignupStatus = SignupStatus.WAITLISTED, previous: Signup | None = None, **overrides: object
+) -> Signup:
     made = domain.new_signup(
         visit(),
         SignUp(),
-        signup_id="signup_1",
+        signup_id="signup_2" if previous else "signup_1",
         member_id="mem_1",
         name="Amara Okafor",
         email="amara@example.org",
         now=NOW,
-        previous=None,
+        previous=previous,
     )
     return replace(made, status=status, ticket=1, **overrides)  # type: ignore[arg-type]
 
@@ -195,16 +197,7 @@ def test_calendar_sequences_only_grow() -> None:
     invited = domain.calendar_sequence(visit(), going)
     cancelled, event = domain.give_up(visit(), going, NOW)
     assert event.ics_sequence > invited
-    again = domain.new_signup(
-        visit(),
-        SignUp(),
-        signup_id="signup_2",
-        member_id="mem_1",
-        name="A",
-        email="a@example.org",
-        now=NOW,
-        previous=cancelled,
-    )
+    again = signup(SignupStatus.CONFIRMED, previous=cancelled)
     assert domain.calendar_sequence(visit(), again) > event.ics_sequence
     assert domain.calendar_sequence(visit(revision=1), cancelled) > event.ics_sequence  # the visit is cancelled
 
