@@ -93,6 +93,11 @@ def dlq(args: argparse.Namespace) -> None:
         print(json.dumps(_get(f"{args.url}/_local/dlq"), indent=2))
 
 
+def ses_event(args: argparse.Namespace) -> None:
+    body = _post(f"{args.url}/_local/ses-events", {"kind": args.kind, "email": args.email})
+    print(json.dumps(body, indent=2))
+
+
 def export(args: argparse.Namespace) -> None:
     from infra.exports import write_all
 
@@ -131,6 +136,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("action", nargs="?", choices=("list", "redrive"), default="list")
     p.add_argument("--url", default=DEFAULT_URL)
     p.set_defaults(run=dlq)
+
+    p = commands.add_parser("ses-event", help="pretend SES reported a bounce or complaint about an address")
+    p.add_argument("kind", choices=("bounce", "complaint"))
+    p.add_argument("email")
+    p.add_argument("--url", default=DEFAULT_URL)
+    p.set_defaults(run=ses_event)
 
     p = commands.add_parser("export-schemas", help="write the event JSON Schemas and the OpenAPI document")
     p.set_defaults(run=export)

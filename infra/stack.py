@@ -29,6 +29,7 @@ from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
@@ -129,6 +130,7 @@ class ConveneStack(cdk.Stack):
             if table.stream:
                 self._outbox_pipe(table, self.tables[table.name])
         self.signing_keys = self._signing_keys()
+        self.mail_events = self._mail_events()
 
         self.layer = self._dependency_layer(layer_dir) if functions else None
         # One asset for every function: the declaration decides the handler, the code is shared.
@@ -407,7 +409,7 @@ class ConveneStack(cdk.Stack):
             environment["SIGNING_KEYS_SECRET_ID"] = self.signing_keys.secret_arn
             self.signing_keys.grant_read(role)
         if declared.sends_email:
-            self._grant_send_email(role)
+            self._grant_send_email(role, environment)
 
         return lambda_.Function(
             self,
@@ -438,16 +440,39 @@ class ConveneStack(cdk.Stack):
             "Object keys are chosen at run time; access is limited to the objects of the one declared bucket.",
         )
 
-    def _grant_send_email(self, role: iam.Role) -> None:
-        """SES sending only as the configured sender (its address and its domain identity)."""
+    def _mail_events(self) -> ses.CfnConfigurationSet:
+        """Every email is sent with this configuration set, whose event destination publishes
+        bounces and complaints to the default bus, where the newsletter's rule suppresses them."""
+        configuration = ses.CfnConfigurationSet(self, "MailEvents")
+        ses.CfnConfigurationSetEventDestination(
+            self,
+            "BouncesAndComplaints",
+            configuration_set_name=cast(str, configuration.ref),
+            event_destination=ses.CfnConfigurationSetEventDestination.EventDestinationProperty(
+                enabled=True,
+                matching_event_types=["bounce", "complaint"],
+                event_bridge_destination=ses.CfnConfigurationSetEventDestination.EventBridgeDestinationProperty(
+                    event_bus_arn=self.format_arn(service="events", resource="event-bus", resource_name="default")
+                ),
+            ),
+        )
+        return configuration
+
+    def _grant_send_email(self, role: iam.Role, environment: dict[str, str]) -> None:
+        """SES sending only as the configured sender (its address and its domain identity),
+        through Convene's configuration set."""
         address = self.settings.sender_address
         domain = address.rsplit("@", 1)[1]
+        environment["SES_CONFIGURATION_SET"] = cast(str, self.mail_events.ref)
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["ses:SendEmail", "ses:SendRawEmail"],
                 resources=[
-                    self.format_arn(service="ses", resource="identity", resource_name=identity)
-                    for identity in (domain, address)
+                    *(
+                        self.format_arn(service="ses", resource="identity", resource_name=identity)
+                        for identity in (domain, address)
+                    ),
+                    self.format_arn(service="ses", resource="configuration-set", resource_name=self.mail_events.ref),
                 ],
             )
         )
@@ -579,7 +604,9 @@ class ConveneStack(cdk.Stack):
             self,
             f"{name}Rule",
             description=f"Events for {declared.name}: {', '.join(trigger.detail_types)}",
-            event_bus=self.bus,
+            # Convene's own events travel on its bus; AWS services (SES bounces and complaints)
+            # publish only to the account's default bus.
+            event_bus=self.bus if trigger.source == EVENT_SOURCE else None,
             # Placeholder: overwritten below with the declaration's pattern, byte for byte.
             event_pattern=events.EventPattern(source=[EVENT_SOURCE]),
             # Events EventBridge cannot deliver to the queue land in the same DLQ as the ones the

@@ -30,6 +30,7 @@ from infra.app import build_app, settings_from_context
 from infra.stack import ConveneStack, DeploymentSettings, api_prefix_parts, newest_python_runtime, pascal
 from schemas.declaration import (
     BUCKETS,
+    EVENT_SOURCE,
     FUNCTIONS,
     TABLES,
     ApiTrigger,
@@ -300,7 +301,10 @@ def check_event_trigger(synth: Synth, function: Function, trigger: EventTrigger)
     ]
     assert len(rules) == 1, f"expected one rule with pattern {trigger.pattern()}"
     (rule,) = rules
-    assert rule["EventBusName"] == ref(bus_id)
+    if trigger.source == EVENT_SOURCE:
+        assert rule["EventBusName"] == ref(bus_id)
+    else:  # AWS services (SES) publish to the default bus
+        assert "EventBusName" not in rule
     (target,) = rule["Targets"]
     queue_id = target["Arn"]["Fn::GetAtt"][0]
     queue = synth.resources[queue_id]
@@ -450,6 +454,18 @@ def test_signing_keys_secret_is_a_json_list_of_one_long_random_key(
     resolved = prefix.removesuffix(reference_start) + generated + suffix.removeprefix(reference_end)
     monkeypatch.setenv("CONVENE_SIGNING_KEYS", resolved)
     assert signing_keys() == [generated]
+
+
+def test_bounces_and_complaints_reach_the_default_bus_and_every_sender_uses_the_configuration_set(synth: Synth) -> None:
+    (configuration_set,) = synth.of_type("AWS::SES::ConfigurationSet")
+    (destination,) = synth.of_type("AWS::SES::ConfigurationSetEventDestination").values()
+    event_destination = destination["Properties"]["EventDestination"]
+    assert sorted(event_destination["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert "event-bus/default" in json.dumps(event_destination["EventBridgeDestination"])
+    for declared in FUNCTIONS:
+        if declared.sends_email:
+            environment = synth.resources[synth.function_id(declared.name)]["Properties"]["Environment"]["Variables"]
+            assert environment["SES_CONFIGURATION_SET"] == ref(configuration_set)
 
 
 def test_outputs_name_the_bus_and_tables(synth: Synth) -> None:

@@ -7,6 +7,7 @@ line breaks here, once, so no name or subject typed by a member can inject a hea
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -79,8 +80,11 @@ def send(email: Email) -> str:
     """Send through SES; returns SES's message id."""
     from .aws import client
 
-    raw = to_mime(email)
-    response = client("ses").send_raw_email(
-        Source=_checked("Source", settings().sender), Destinations=[email.to], RawMessage={"Data": raw}
-    )
-    return str(response["MessageId"])
+    request: dict[str, Any] = {
+        "Source": _checked("Source", settings().sender),
+        "Destinations": [email.to],
+        "RawMessage": {"Data": to_mime(email)},
+    }
+    if configuration_set := os.environ.get("SES_CONFIGURATION_SET"):
+        request["ConfigurationSetName"] = configuration_set  # publishes bounces and complaints
+    return str(client("ses").send_raw_email(**request)["MessageId"])

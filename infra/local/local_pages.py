@@ -50,6 +50,10 @@ def local_endpoint(runtime: LocalRuntime, request: Request) -> Response:
         except Exception as error:  # a domain error such as a malformed address
             return _json({"message": str(error)}, 400)
         return _json({"token": token})
+    if path == "/_local/ses-events" and method == "POST":
+        from .ses_events import from_request
+
+        return _json(*from_request(runtime, request.get_data(as_text=True)))
     if path == "/_local/dlq" and method == "GET":
         return _json({"queues": dead_letters(runtime)})
     if path == "/_local/dlq/redrive" and method == "POST":

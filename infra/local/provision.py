@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemas.declaration import BUCKETS, FUNCTIONS, TABLES, EventTrigger, ScheduleTrigger, Table
+from schemas.declaration import BUCKETS, EVENT_SOURCE, FUNCTIONS, TABLES, EventTrigger, ScheduleTrigger, Table
 
 from .patterns import check_pattern
 from .schedules import parse_expression
@@ -113,10 +113,10 @@ def provision(clients: Any, sender_address: str) -> Resources:
             queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
                 "QueueArn"
             ]
-            events.put_rule(
-                Name=name, EventBusName=resources.bus_name, EventPattern=json.dumps(trigger.pattern()), State="ENABLED"
-            )
-            events.put_targets(Rule=name, EventBusName=resources.bus_name, Targets=[{"Id": "queue", "Arn": queue_arn}])
+            # As in the stack: Convene's events on its own bus, AWS services' on the default bus.
+            bus = resources.bus_name if trigger.pattern()["source"] == [EVENT_SOURCE] else "default"
+            events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(trigger.pattern()), State="ENABLED")
+            events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
             resources.queues.append(QueueBinding(function.name, trigger, queue_url, queue_arn, dlq_url))
 
     s3 = clients("s3")

@@ -61,7 +61,7 @@ def ses_event_detail(kind: str, email: str, *, bounce_type: str = "Permanent") -
 
 
 def inject_ses_event(runtime: LocalRuntime, kind: str, email: str, *, bounce_type: str = "Permanent") -> dict[str, Any]:
-    """Put one SES bounce or complaint about ``email`` on the local bus."""
+    """Put one SES bounce or complaint about ``email`` on the default bus, where SES publishes."""
     if runtime.resources is None:
         raise RuntimeError("the local runtime is not started")
     detail_type, detail = ses_event_detail(kind, email, bounce_type=bounce_type)
@@ -71,7 +71,7 @@ def inject_ses_event(runtime: LocalRuntime, kind: str, email: str, *, bounce_typ
                 "Source": "aws.ses",
                 "DetailType": detail_type,
                 "Detail": json.dumps(detail),
-                "EventBusName": runtime.resources.bus_name,
+                "EventBusName": "default",
             }
         ]
     )
