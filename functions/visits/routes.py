@@ -425,7 +425,9 @@ def _publish_form(form: dict[str, str]) -> tuple[PublishVisit | None, dict[str, 
     body, problems = validate(PublishVisit, data)
     for field, message in problems.items():
         errors.setdefault(field, message)
-    return (body if not errors else None), errors
+    # The error summary lists problems in the order of the form's fields.
+    ordered = {field: errors[field] for field in PUBLISH_LABELS if field in errors}
+    return (body if not errors else None), {**ordered, **errors}
 
 
 def _visit_page(
