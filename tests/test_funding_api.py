@@ -21,6 +21,7 @@ from test_funding_helpers import (
     iso,
     links_for,
     open_round,
+    outbox_events,
     review,
     review_link,
     round_body,
@@ -32,24 +33,6 @@ from test_funding_helpers import (
 
 if TYPE_CHECKING:
     from tests.conftest import Api
-
-
-def outbox_events(api: Api, detail_type: str, *bid_ids: str) -> list[dict[str, Any]]:
-    """Events of this type about these bids in the outbox (what reached, or will reach, the
-    bus). A test-only Scan, filtered on the server so only the few matches travel."""
-    ddb = api.runtime.client("dynamodb")
-    found = []
-    pages = ddb.get_paginator("scan").paginate(
-        TableName=api.runtime.resources.tables["outbox"],
-        FilterExpression="detail_type = :type",
-        ExpressionAttributeValues={":type": {"S": detail_type}},
-    )
-    for page in pages:
-        for item in page["Items"]:
-            detail = json.loads(item["detail"]["S"])
-            if detail.get("bid_id") in bid_ids:
-                found.append(detail)
-    return found
 
 
 def approved_sig(api: Api, convener: str) -> str:

@@ -3,6 +3,7 @@ following reviewers' links from the local mail viewer, as people do."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -147,3 +148,21 @@ def staff_round(api: Api, round_id: str) -> dict[str, Any]:
     response = api.get(f"/api/rounds/{round_id}", headers=as_staff(api))
     assert response.status_code == 200, response.text
     return dict(response.json())
+
+
+def outbox_events(api: Api, detail_type: str, *bid_ids: str) -> list[dict[str, Any]]:
+    """Events of this type about these bids in the outbox (what reached, or will reach, the
+    bus). A test-only Scan, filtered on the server so only the few matches travel."""
+    ddb = api.runtime.client("dynamodb")
+    found = []
+    pages = ddb.get_paginator("scan").paginate(
+        TableName=api.runtime.resources.tables["outbox"],
+        FilterExpression="detail_type = :type",
+        ExpressionAttributeValues={":type": {"S": detail_type}},
+    )
+    for page in pages:
+        for item in page["Items"]:
+            detail = json.loads(item["detail"]["S"])
+            if detail.get("bid_id") in bid_ids:
+                found.append(detail)
+    return found

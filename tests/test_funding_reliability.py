@@ -16,13 +16,13 @@ from urllib.parse import urlparse
 
 import requests
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from test_funding_api import outbox_events
 from test_funding_helpers import (
     bid,
     history,
     iso,
     links_for,
     open_round,
+    outbox_events,
     review,
     review_link,
     review_links,
