@@ -21,6 +21,9 @@ REGION = "eu-west-2"
 
 class SerializedMoto:
     def __init__(self) -> None:
+        from .moto_patches import install
+
+        install()
         self.lock = threading.RLock()
         self._app = DomainDispatcherApplication(create_backend_app)
         self._server: BaseWSGIServer | None = None

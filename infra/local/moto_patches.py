@@ -1,0 +1,107 @@
+"""A faster, equally atomic ``TransactWriteItems`` for the local runtime's moto.
+
+moto 5.2 deep-copies every table a transaction touches before writing, to roll back on
+failure. That copy grows with the tables (the outbox alone gains an item per event), so a
+local write slows from milliseconds to hundreds of milliseconds over a session. DynamoDB
+evaluates every condition of a transaction before any write; this does the same, so a
+cancelled transaction writes nothing at all, and only the items a transaction touches are
+kept for the rare roll-back of a write that fails after its conditions held.
+
+Installed only by the local runtime (``infra/local/moto_server.py``); tests of the runtime
+prove transactions stay all-or-nothing under concurrency.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import (
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+    TransactWriteSingleOpException,
+)
+from moto.dynamodb.models import DynamoDBBackend
+
+_OPERATIONS = frozenset({"ConditionCheck", "Put", "Delete", "Update"})
+
+
+def _key(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
+    if op_type != "Put":
+        return dict(op["Key"])
+    table = backend.get_table(op["TableName"])
+    key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = op["Item"][table.range_key_attr]
+    return key
+
+
+def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    planned: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    seen: set[tuple[str, str]] = set()
+    errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
+    # 1. Every condition, against the state before the transaction: nothing written yet.
+    for item in transact_items:
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(item.items()))
+        try:
+            if op_type not in _OPERATIONS:
+                raise ValueError("Unsupported transaction operation")
+            key = _key(self, op_type, op)
+            identity = (str(op["TableName"]), str(dict(sorted(key.items()))))
+            if identity in seen:
+                raise MultipleTransactionsException()
+            seen.add(identity)
+            current = self.get_item(op["TableName"], key)
+            original = None
+            if op.get("ConditionExpression") is not None:
+                condition = get_filter_expression(
+                    op["ConditionExpression"], op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+                )
+                if not condition.expr(current):
+                    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                        original = current.to_json()["Attributes"]
+                    errors.append(("ConditionalCheckFailed", "The conditional request failed", original))
+                    continue
+            planned.append((op_type, op, key))
+            errors.append((None, None, None))
+        except MultipleTransactionsException:
+            raise
+        except Exception as error:  # reported per item, as DynamoDB does
+            errors.append((type(error).__name__, str(error), None))
+    if any(code is not None for code, _, _ in errors):
+        raise TransactionCanceledException(errors)
+
+    # 2. The writes, keeping only the touched items for a roll-back.
+    before = [(op["TableName"], key, self.get_item(op["TableName"], key)) for _, op, key in planned]
+    try:
+        for op_type, op, key in planned:
+            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            if op_type == "Put":
+                self.put_item(op["TableName"], op["Item"])
+            elif op_type == "Delete":
+                self.delete_item(op["TableName"], key)
+            elif op_type == "Update":
+                self.update_item(
+                    op["TableName"],
+                    key,
+                    update_expression=op["UpdateExpression"],
+                    expression_attribute_names=names or {},
+                    expression_attribute_values=values or {},
+                )
+    except Exception as error:
+        for table_name, key, original in before:
+            if original is None:
+                self.delete_item(table_name, key)
+            else:
+                self.put_item(table_name, original.to_json()["Attributes"])
+        failed = [(type(error).__name__, str(error), None)] + [(None, None, None)] * (len(transact_items) - 1)
+        raise TransactionCanceledException(failed) from None
+
+
+def install() -> None:
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
