@@ -8,6 +8,7 @@ line breaks here, once, so no name or subject typed by a member can inject a hea
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -74,6 +75,30 @@ def to_mime(email: Email, *, sender: str | None = None) -> bytes:
             attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename, params=extra
         )
     return message.as_bytes()
+
+
+def send_template(
+    to: str,
+    subject: str,
+    template: str,
+    *,
+    attachments: Iterable[Attachment] = (),
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> str:
+    """Send ``templates/email/<template>.txt`` and ``.html``, rendered with ``context``."""
+    from .web import render
+
+    return send(
+        Email(
+            to=to,
+            subject=one_line(subject),
+            text=render(f"email/{template}.txt", **context),
+            html=render(f"email/{template}.html", **context),
+            headers=dict(headers or {}),
+            attachments=list(attachments),
+        )
+    )
 
 
 def send(email: Email) -> str:

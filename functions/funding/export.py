@@ -1,22 +1,14 @@
-"""A round's bids as CSV, for the community team's spreadsheets.
-
-Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and, in some,
-a tab or carriage return) as a formula, so anything a member typed could become one. Such
-cells get a leading apostrophe, which spreadsheets show as text (OWASP's advice). Quoting and
-embedded line breaks are left to the ``csv`` module.
-"""
+"""A round's bids as CSV, for the community team's spreadsheets (formula-safe: see
+``functions.common.spreadsheet``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
+from functions.common.spreadsheet import csv_document, safe_cell
 from functions.common.web import format_pounds
 
 from .domain import Bid, Decision, Round
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = (
     "bid_id",
@@ -41,19 +33,11 @@ COLUMNS = (
 )
 
 
-def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def bids_csv(bids: Iterable[Bid]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(COLUMNS)
-    for bid in sorted(bids, key=lambda b: b.submitted_at):
-        writer.writerow(
-            safe_cell(value)
-            for value in (
+    return csv_document(
+        COLUMNS,
+        (
+            (
                 bid.bid_id,
                 bid.submitted_at,
                 bid.status.value,
@@ -74,11 +58,15 @@ def bids_csv(bids: Iterable[Bid]) -> str:
                 bid.decision_reason,
                 "yes" if bid.consent_to_be_named else "no",
             )
-        )
-    return out.getvalue()
+            for bid in sorted(bids, key=lambda b: b.submitted_at)
+        ),
+    )
 
 
 def filename(rnd: Round) -> str:
     # ASCII only: the name goes into a Content-Disposition header.
     safe = "".join(c if c.isascii() and c.isalnum() else "-" for c in rnd.name.lower())
     return f"{'-'.join(part for part in safe.split('-') if part) or 'round'}-bids.csv"
+
+
+__all__ = ["COLUMNS", "bids_csv", "filename", "safe_cell"]

@@ -12,7 +12,6 @@ import logging
 from functions.common import mail, tokens
 from functions.common.consumer import consumer
 from functions.common.settings import settings
-from functions.common.web import render
 from schemas.events.funding import (
     BidApproved,
     BidLeftShortOfReviewers,
@@ -29,15 +28,7 @@ logger = logging.getLogger("convene")
 bids = FundingRepository()
 
 
-def _send(to: str, subject: str, template: str, **context: object) -> None:
-    mail.send(
-        mail.Email(
-            to=to,
-            subject=mail.one_line(subject),
-            text=render(f"email/{template}.txt", **context),
-            html=render(f"email/{template}.html", **context),
-        )
-    )
+_send = mail.send_template
 
 
 def _staff() -> list[str]:

@@ -16,7 +16,6 @@ from functions.common import mail, tokens
 from functions.common.consumer import consumer
 from functions.common.ids import utcnow
 from functions.common.settings import settings
-from functions.common.web import render
 from schemas.events.visits import (
     VisitCancelled,
     VisitOfferExpired,
@@ -39,16 +38,7 @@ def visits() -> VisitRepository:
     return VisitRepository()
 
 
-def _send(to: str, subject: str, template: str, attachments: Iterable[mail.Attachment] = (), **context: object) -> None:
-    mail.send(
-        mail.Email(
-            to=to,
-            subject=mail.one_line(subject),
-            text=render(f"email/{template}.txt", **context),
-            html=render(f"email/{template}.html", **context),
-            attachments=list(attachments),
-        )
-    )
+_send = mail.send_template
 
 
 def _current(visit_id: str, member_id: str, signup_id: str) -> tuple[Visit, Signup] | None:
@@ -88,7 +78,7 @@ def _confirm(visit: Visit, signup: Signup, sequence: int, *, promoted: str = "")
         signup.email,
         f"Your place is confirmed: {visit.title}",
         "visit_confirmed",
-        [_ics(visit, signup, "REQUEST", sequence)],
+        attachments=[_ics(visit, signup, "REQUEST", sequence)],
         visit=visit,
         signup=signup,
         promoted=promoted,
@@ -181,7 +171,7 @@ def on_signup_cancelled(event: VisitSignupCancelled) -> None:
         if event.previous_status != "waitlisted"
         else f"You have left the waiting list: {visit.title}",
         "visit_signup_cancelled",
-        attachments,
+        attachments=attachments,
         visit=visit,
         signup=signup,
         previous=event.previous_status,
@@ -215,7 +205,7 @@ def on_visit_cancelled(event: VisitCancelled) -> None:
             signup.email,
             f"Cancelled: {visit.title}",
             "visit_cancelled",
-            [_ics(visit, signup, "CANCEL", sequence)] if confirmed else [],
+            attachments=[_ics(visit, signup, "CANCEL", sequence)] if confirmed else [],
             visit=visit,
             signup=signup,
             reason=event.reason,
