@@ -74,11 +74,20 @@ def format_pounds(pence: int) -> str:
 
 def parse_form(body: str | None) -> dict[str, str]:
     """URL-encoded form fields; the last value wins, blank values are kept as ''."""
-    return dict(parse_qsl(body or "", keep_blank_values=True, max_num_fields=200))
+    return dict(_fields(body, 200))
 
 
 def parse_form_lists(body: str | None) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
-    for key, value in parse_qsl(body or "", keep_blank_values=True, max_num_fields=500):
+    for key, value in _fields(body, 500):
         fields.setdefault(key, []).append(value)
     return fields
+
+
+def _fields(body: str | None, limit: int) -> list[tuple[str, str]]:
+    from .errors import InvalidInput
+
+    try:
+        return parse_qsl(body or "", keep_blank_values=True, max_num_fields=limit)
+    except ValueError:  # more fields than any of our forms has: not from our pages
+        raise InvalidInput("This form has far more fields than ours. Reload the page and try again.") from None

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 
 from functions.common import tokens
-from functions.common.errors import DomainError, Forbidden, InvalidInput
+from functions.common.errors import DomainError, Forbidden
 from functions.common.forms import lines, validate
 from functions.common.http import App, User
 from functions.common.ids import utcnow
@@ -245,15 +245,6 @@ def round_from_form(form: dict[str, str]) -> tuple[CreateRound | None, dict[str,
     return (draft if not errors else None), {**invalid, **errors}
 
 
-def read_form(app: App) -> dict[str, str]:
-    """The posted form. ``parse_form`` refuses a body with more fields than any form of ours
-    (ValueError); that is bad input, so it gets a 400 page rather than a 500."""
-    try:
-        return parse_form(app.body_text)
-    except ValueError:
-        raise InvalidInput("This form has far more fields than ours. Reload the page and try again.") from None
-
-
 def register(app: App) -> None:
     service = FundingService()
 
@@ -370,7 +361,7 @@ def register(app: App) -> None:
 
     @app.post("/funding/rounds/new", include_in_schema=False)
     def new_round_submit() -> Response[str]:
-        form = read_form(app)
+        form = parse_form(app.body_text)
         user = app.require_staff(form=form)
         draft, errors = round_from_form(form)
         if draft is not None:
@@ -405,7 +396,7 @@ def register(app: App) -> None:
 
     @app.post("/funding/rounds/<round_id>/bids", include_in_schema=False)
     def bid_submit(round_id: RoundId) -> Response[str]:
-        form = read_form(app)
+        form = parse_form(app.body_text)
         user = app.user(form=form)
         if user is None:
             return app.redirect(f"/auth/sign-in?next=/funding/rounds/{round_id}")
@@ -468,13 +459,13 @@ def register(app: App) -> None:
 
     @app.post("/funding/bids/<bid_id>/withdraw", include_in_schema=False)
     def withdraw_submit(bid_id: BidId) -> Response[str]:
-        user = app.require_user(form=read_form(app))
+        user = app.require_user(form=parse_form(app.body_text))
         service.withdraw(bid_id, user)
         return app.redirect(f"/funding/bids/{bid_id}?withdrawn=1")
 
     @app.post("/funding/bids/<bid_id>/reviewers", include_in_schema=False)
     def add_reviewer_submit(bid_id: BidId) -> Response[str]:
-        form = read_form(app)
+        form = parse_form(app.body_text)
         user = app.require_staff(form=form)
         body, errors = validate(AddReviewer, {"email": form.get("email", "")})
         if body is not None:
@@ -509,7 +500,7 @@ def register(app: App) -> None:
             recorded=recorded,
             labels=STATUS_LABELS,
             errors=errors,
-            form=read_form(app) if errors else {},
+            form=parse_form(app.body_text) if errors else {},
             user=None,
         )
 
@@ -521,7 +512,7 @@ def register(app: App) -> None:
 
     @app.post("/funding/bids/<bid_id>/review", include_in_schema=False)
     def review_post(bid_id: BidId) -> Response[str]:
-        form = read_form(app)
+        form = parse_form(app.body_text)
         token = form.get("token", "")
         service.review_claims(bid_id, token)  # a bad link is refused before anything else
         body, errors = validate(ReviewBid, {"decision": form.get("decision", ""), "comment": form.get("comment", "")})
