@@ -46,7 +46,7 @@ def _parse(message_id: str, raw: bytes, destinations: list[str]) -> Mail:
         id=message_id,
         to=list(dict.fromkeys(destinations)) or [str(message.get("To", ""))],
         sender=str(message.get("From", "")),
-        subject=str(message.get("Subject", "")),
+        subject=str(message.get("Subject", "")).strip(),  # folded long subjects keep a leading space
         date=str(message.get("Date", "")),
         text=text,
         html=html,
@@ -54,6 +54,11 @@ def _parse(message_id: str, raw: bytes, destinations: list[str]) -> Mail:
         attachments=attachments,
         links=links,
     )
+
+
+#: Parsed messages by SES message id: a message never changes once sent, and re-parsing every
+#: message on every look at the viewer made it slow after a few thousand emails.
+_parsed: dict[str, Mail] = {}
 
 
 def sent_mail(lock: Any) -> list[Mail]:
@@ -68,6 +73,8 @@ def sent_mail(lock: Any) -> list[Mail]:
         raw = getattr(message, "raw_data", None)
         if raw is None:
             continue  # only raw MIME carries headers and attachments; Convene sends nothing else
-        data = raw.encode() if isinstance(raw, str) else raw
-        mails.append(_parse(message.id, data, list(getattr(message, "destinations", []) or [])))
+        if message.id not in _parsed:
+            data = raw.encode() if isinstance(raw, str) else raw
+            _parsed[message.id] = _parse(message.id, data, list(getattr(message, "destinations", []) or []))
+        mails.append(_parsed[message.id])
     return list(reversed(mails))
