@@ -17,7 +17,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from schemas.declaration import EVENT_SOURCE
+from schemas.constants import EVENT_SOURCE
 from schemas.events.base import DomainEvent
 
 from .aws import client

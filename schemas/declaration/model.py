@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from schemas.constants import EVENT_SOURCE
+
 AttributeType = Literal["S", "N", "B"]
 TableAccess = Literal["read", "read_write"]
-
-#: The ``source`` of every domain event Convene puts on its bus.
-EVENT_SOURCE = "convene"
 
 
 @dataclass(frozen=True)

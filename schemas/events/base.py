@@ -17,7 +17,9 @@ def _event_id() -> str:
 class DomainEvent(BaseModel):
     """Something that happened. Its class name is its EventBridge ``detail-type``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: validators (the email validator among them) are built on first use, not at
+    # import, so a function pays only for the events it handles.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     #: One event, one id: consumers use it to do their work exactly once.
     event_id: str = Field(default_factory=_event_id)
