@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.common.http import App, json_response, session_cookie
+from functions.common.http import App, attachment, json_response, session_cookie
 from functions.common.web import parse_form
 
 from .service import AccountService
@@ -50,12 +50,7 @@ def register(app: App) -> None:
     @app.get("/account/data.json", include_in_schema=False)
     def download() -> Response[str]:
         data = service.export(app.require_user().member_id)
-        return Response(
-            200,
-            "application/json",
-            json.dumps(data, indent=2, ensure_ascii=False),
-            headers={"Content-Disposition": 'attachment; filename="my-data.json"', "Cache-Control": "no-store"},
-        )
+        return attachment(json.dumps(data, indent=2, ensure_ascii=False), "my-data.json", "application/json")
 
     @app.post("/account/erase", include_in_schema=False)
     def erase_submit() -> Response[str]:

@@ -166,6 +166,16 @@ class App(APIGatewayRestResolver):
         return Response(status_code=303, headers={"Location": location}, body="", cookies=cookies)
 
 
+def attachment(body: str, filename: str, content_type: str) -> Response[str]:
+    """A file to download (CSV exports, a member's data): never cached, since it holds personal data."""
+    return Response(
+        200,
+        content_type,
+        body,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
 def session_cookie(token: str, *, max_age: int) -> Cookie:
     return Cookie(
         name=SESSION_COOKIE,

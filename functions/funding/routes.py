@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden
 from functions.common.forms import lines, validate
-from functions.common.http import App, User
+from functions.common.http import App, User, attachment
 from functions.common.ids import utcnow
 from functions.common.settings import settings
 from functions.common.web import parse_form
@@ -284,15 +284,7 @@ def register(app: App) -> None:
     )
     def export_round(round_id: RoundId) -> Response[str]:
         rnd, bids = service.round_with_bids(round_id, app.require_staff())
-        return Response(
-            200,
-            "text/csv; charset=utf-8",
-            export.bids_csv(bids),
-            headers={
-                "Content-Disposition": f'attachment; filename="{export.filename(rnd)}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return attachment(export.bids_csv(bids), export.filename(rnd), "text/csv; charset=utf-8")
 
     @app.post(
         "/api/rounds/<round_id>/bids",

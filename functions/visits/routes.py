@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden, NotFound
 from functions.common.forms import validate
-from functions.common.http import App, User
+from functions.common.http import App, User, attachment
 from functions.common.ids import utcnow
 from functions.common.settings import settings
 from functions.common.web import parse_form
@@ -175,15 +175,7 @@ def register(app: App) -> None:
     def attendees_export(visit_id: VisitId) -> Response[str]:
         app.require_staff()
         _, rows = service.attendees(visit_id)
-        return Response(
-            200,
-            "text/csv; charset=utf-8",
-            attendees_csv(rows),
-            headers={
-                "Content-Disposition": f'attachment; filename="{visit_id}-attendees.csv"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return attachment(attendees_csv(rows), f"{visit_id}-attendees.csv", "text/csv; charset=utf-8")
 
     # -- API: sign-ups ----------------------------------------------------------------------------
     @app.post(
