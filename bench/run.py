@@ -26,6 +26,8 @@ if str(ROOT) not in sys.path:
 README = ROOT / "bench" / "README.md"
 START = "<!-- results:start (written by bench/run.py) -->"
 END = "<!-- results:end -->"
+ISSUE6_START = "<!-- issue6:start (written by bench/run.py) -->"
+ISSUE6_END = "<!-- issue6:end -->"
 
 
 @contextmanager
@@ -95,13 +97,38 @@ def revision() -> str:
     return f"`{done.stdout.strip()}`"
 
 
-def write_results(section: str) -> None:
-    text = README.read_text() if README.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in text or END not in text:
-        text = text.rstrip() + f"\n\n## Results\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{START}\n{section.strip()}\n{END}{tail}")
+def write_results(section: str, start: str = START, end: str = END, heading: str = "Results") -> None:
+    text = README.read_text() if README.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
+    if start not in text or end not in text:
+        text = text.rstrip() + f"\n\n## {heading}\n\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    README.write_text(f"{head}{start}\n{section.strip()}\n{end}{tail}")
+
+
+def issue6(runtime: Any, args: argparse.Namespace) -> str:
+    """Latency, newsletter throughput and monthly cost (issue 6), as one Markdown section."""
+    from bench import cost, latency, newsletter_send
+
+    print(f"latency: {args.latency_runs} SIG proposals ...", flush=True)
+    lat = latency.run(runtime, args.latency_runs)
+    print("cost: counting calls per operation ...", flush=True)
+    ops = cost.measure_operations(runtime)
+    sizes = [int(s) for s in args.newsletter_sizes.split(",")]
+    points = newsletter_send.run(runtime, sizes, args.newsletter_budget)
+    return "\n".join(
+        [
+            "### End-to-end latency: SIG proposal to staff review email",
+            "",
+            latency.render(lat),
+            "### Newsletter send throughput",
+            "",
+            newsletter_send.render(points),
+            "### Monthly AWS cost, 5,000 members",
+            "",
+            cost.render(ops, points[0] if points else None, len(runtime.resources.queues)),
+        ]
+    )
 
 
 def main() -> None:
@@ -110,15 +137,37 @@ def main() -> None:
     parser.add_argument("--importtime", type=int, default=5, help="-X importtime runs per handler")
     parser.add_argument("--no-write", action="store_true", help="print the results, leave README.md alone")
     parser.add_argument("--revision", help="what code was measured (default: git describe --always --dirty)")
+    parser.add_argument("--only-issue6", action="store_true", help="only latency, newsletter send and cost")
+    parser.add_argument("--latency-runs", type=int, default=200)
+    parser.add_argument("--newsletter-sizes", default="1000,10000")
+    parser.add_argument("--newsletter-budget", type=float, default=240, help="seconds per newsletter point")
     args = parser.parse_args()
 
-    from bench import calls, coldstart
+    from bench import calls, coldstart, newsletter_send
+
+    newsletter_send.prepare_environment()  # NEWSLETTER_SEND_RATE, before the runtime starts
+    if args.only_issue6:
+        started = datetime.now(UTC)
+        about = machine()
+        with tempfile.TemporaryDirectory() as state, quiet_runtime(Path(state)) as runtime:
+            body = issue6(runtime, args)
+        took = (datetime.now(UTC) - started).total_seconds()
+        section = (
+            f"Measured {started:%Y-%m-%d %H:%M} UTC by `bench/run.py --only-issue6` ({took:.0f} s) on code "
+            f"{args.revision or revision()}. Machine: {about}\n\n{body}"
+        )
+        print(section)
+        if not args.no_write:
+            write_results(section, ISSUE6_START, ISSUE6_END, "Results: latency, newsletter throughput, cost (issue 6)")
+            print(f"wrote {README.relative_to(ROOT)}")
+        return
 
     started = datetime.now(UTC)
     about = machine()
     with tempfile.TemporaryDirectory() as state, quiet_runtime(Path(state)) as runtime:
         print("counting AWS calls ...", flush=True)
         rows = calls.run(runtime)
+        body = issue6(runtime, args)
         pause_delivery(runtime)
         print(f"cold starts: {args.runs} runs per variant ...", flush=True)
         cold = coldstart.run(args.runs, args.importtime)
@@ -139,6 +188,8 @@ def main() -> None:
     print(section)
     if not args.no_write:
         write_results(section)
+        head = f"Measured {started:%Y-%m-%d %H:%M} UTC by `make bench` on code {args.revision or revision()}."
+        write_results(f"{head}\n\n{body}", ISSUE6_START, ISSUE6_END, "Results: latency, newsletter, cost (issue 6)")
         print(f"wrote {README.relative_to(ROOT)}")
 
 
