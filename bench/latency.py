@@ -106,7 +106,8 @@ def render(result: Latency) -> str:
         return f"No run completed ({result.timeouts} timed out). {result.note}\n"
     lines = [
         f"{done} runs of {result.runs_asked} asked ({result.timeouts} timed out after 10 s)"
-        f"{'; ' if result.note else ''}{result.note}. A signed-in member (bearer session token, JSON API) proposes a SIG; moto's SES "
+        f"{'; ' if result.note else ''}{result.note}. A signed-in member (bearer session token, JSON API) "
+        "proposes a SIG; moto's SES "
         f"backend read in-process every {POLL_SECONDS * 1000:.0f} ms. p95 = the value at rank ceil(0.95 n).",
         "",
         "| from just before `POST /api/sigs` until ... | median ms | p95 ms | max ms |",
