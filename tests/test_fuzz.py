@@ -8,12 +8,14 @@ The number of examples per operation is bounded for the suite (FUZZ_EXAMPLES, de
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
+from bench.counting import CallCounter, Window
 from infra.exports import OPENAPI
 
 schema = schemathesis.openapi.from_path(str(OPENAPI))
@@ -41,6 +43,14 @@ schema.config.checks.positive_data_acceptance.expected_statuses = [
 
 
 @pytest.fixture(scope="module")
+def function_calls(runtime) -> Iterator[CallCounter]:
+    """Every AWS call the functions make while the fuzzer runs, requests and the event
+    consumers they set off alike."""
+    with CallCounter.for_convene() as counter:
+        yield counter
+
+
+@pytest.fixture(scope="module")
 def fuzz_headers(runtime) -> dict[str, str]:
     """A staff session reaches the deepest code paths; staff-only checks are tested elsewhere."""
     return {"Authorization": f"Bearer {runtime.issue_session('fuzz.staff@example.org', staff=True)}"}
@@ -48,5 +58,17 @@ def fuzz_headers(runtime) -> dict[str, str]:
 
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=os.environ.get("FUZZ_RANDOM") is None)
-def test_no_operation_fails_on_any_input(case, runtime, fuzz_headers: dict[str, str]) -> None:
+def test_no_operation_fails_on_any_input(
+    case, runtime, fuzz_headers: dict[str, str], function_calls: CallCounter
+) -> None:
     case.call_and_validate(base_url=runtime.url, headers=fuzz_headers, timeout=30)
+
+
+def test_no_request_or_event_path_scans_or_discards_what_it_reads(runtime, function_calls: CallCounter) -> None:
+    """Runs after the fuzzing above (same module): across every operation and every input, and
+    the consumers they triggered, no Scan, and every Query returned all it read."""
+    assert runtime.wait_until_idle(30)
+    calls = Window(list(function_calls.calls))
+    assert calls.total > 100, "the fuzzer made too few calls for this check to mean anything"
+    assert calls.scans == []
+    assert calls.wasted_reads == []
