@@ -105,3 +105,22 @@ def test_each_function_is_imported_once_and_reused(api, runtime) -> None:
     for _ in range(5):
         assert api.get("/api/sigs").status_code == 200
     assert pool.containers == before
+
+
+def test_a_retried_transaction_with_the_same_token_is_not_applied_twice(runtime) -> None:
+    """As DynamoDB does (botocore keeps ClientRequestToken across its retries)."""
+    import uuid
+
+    ddb, table = runtime.client("dynamodb"), runtime.resources.tables["main"]
+    put = {
+        "Put": {
+            "TableName": table,
+            "Item": {"pk": {"S": f"TEST#{uuid.uuid4()}"}, "sk": {"S": "X"}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+    token = str(uuid.uuid4())
+    ddb.transact_write_items(TransactItems=[put], ClientRequestToken=token)
+    ddb.transact_write_items(TransactItems=[put], ClientRequestToken=token)  # the retry succeeds
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(TransactItems=[put], ClientRequestToken=str(uuid.uuid4()))

@@ -13,8 +13,11 @@ prove transactions stay all-or-nothing under concurrency.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
+from moto.core.responses import ActionResult
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     MultipleTransactionsException,
@@ -23,6 +26,7 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 
 _OPERATIONS = frozenset({"ConditionCheck", "Put", "Delete", "Update"})
 
@@ -103,5 +107,33 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         raise TransactionCanceledException(failed) from None
 
 
+#: DynamoDB treats a repeated TransactWriteItems with the same ClientRequestToken, within ten
+#: minutes, as the same request: it succeeds without writing again. botocore fills the token in
+#: and keeps it across its retries, so a retry after a timed-out (but applied) transaction must
+#: not be refused as a conflicting write. moto does not implement this; locally a busy,
+#: serialized moto makes such retries real.
+_TOKEN_WINDOW_SECONDS = 600
+_applied_tokens: dict[str, float] = {}
+
+
+def _idempotent(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def transact_write_items(handler: Any) -> Any:
+        token = handler.body.get("ClientRequestToken")
+        now = time.monotonic()
+        if token and now - _applied_tokens.get(token, -_TOKEN_WINDOW_SECONDS) < _TOKEN_WINDOW_SECONDS:
+            return ActionResult({"ConsumedCapacity": [], "ItemCollectionMetrics": {}})
+        result = original(handler)
+        if token:
+            for stale in [t for t, at in _applied_tokens.items() if now - at >= _TOKEN_WINDOW_SECONDS]:
+                del _applied_tokens[stale]
+            _applied_tokens[token] = now
+        return result
+
+    return transact_write_items
+
+
 def install() -> None:
+    if getattr(DynamoDBBackend.transact_write_items, "__module__", "") == __name__:
+        return  # already installed
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    DynamoHandler.transact_write_items = _idempotent(DynamoHandler.transact_write_items)  # type: ignore[method-assign,assignment]
