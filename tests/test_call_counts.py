@@ -17,16 +17,17 @@ from bench.counting import CallCounter, Window
 from tests.conftest import Api
 
 #: Most AWS calls one request may make. Lower is fine; raise one only with a reason.
+#: Every write by a signed-in member first reads one marker: is this member erased? (GetItem)
 BUDGET = {
     "list": 1,  # Query gsi1
     "list proposals (staff)": 1,  # Query gsi1
-    "propose": 1,  # TransactWriteItems: name lock, SIG, an item per convener, outbox event
+    "propose": 2,  # erased?, TransactWriteItems: name lock, SIG, an item per convener, outbox event
     "get": 1,  # GetItem
-    "decision": 3,  # GetItem, TransactWriteItems, GetItem
-    "join": 2,  # GetItem, TransactWriteItems
-    "join again": 3,  # GetItem, TransactWriteItems (fails), GetItem
+    "decision": 4,  # erased?, GetItem, TransactWriteItems, GetItem
+    "join": 3,  # erased?, GetItem, TransactWriteItems
+    "join again": 4,  # erased?, GetItem, TransactWriteItems (fails), GetItem
     "members": 2,  # GetItem, Query
-    "leave": 2,  # GetItem, TransactWriteItems
+    "leave": 3,  # erased?, GetItem, TransactWriteItems
 }
 
 

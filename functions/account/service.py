@@ -15,7 +15,7 @@ from typing import Any
 
 from functions.common.errors import NotFound
 from functions.common.ids import utcnow
-from functions.common.store import Store
+from functions.common.store import Store, erased_marker
 from functions.members.model import Member
 from functions.members.repository import MemberRepository
 from schemas.declaration import FUNCTIONS
@@ -56,4 +56,4 @@ class AccountService:
         member = self._member(member_id)
         for module in privacy_modules():
             module.erase(member, self.store)
-        self.store.write([], [MemberErased(member_id=member.member_id)])
+        self.store.write([erased_marker(member.member_id)], [MemberErased(member_id=member.member_id)])

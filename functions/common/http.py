@@ -53,6 +53,12 @@ class User:
         return csrf_token(self.session_id)
 
 
+def _erased(member_id: str) -> bool:
+    from .store import Store, erased_marker_key
+
+    return Store().get(*erased_marker_key(member_id)) is not None
+
+
 def csrf_token(session_id: str, key: str | None = None) -> str:
     secret = (key or signing_keys()[-1]).encode()
     return hmac.new(secret, f"csrf:{session_id}".encode(), hashlib.sha256).hexdigest()[:40]
@@ -123,6 +129,9 @@ class App(APIGatewayRestResolver):
         user = self.user(form=form)
         if user is None:
             raise NotSignedIn("Sign in to do this.")
+        if self.current_event.http_method.upper() in UNSAFE_METHODS and _erased(user.member_id):
+            # Sessions are signed, not stored: an erased member's token must not write again.
+            raise NotSignedIn("This account has been erased. Sign in again to start a new one.")
         return user
 
     def require_staff(self, *, form: dict[str, str] | None = None) -> User:

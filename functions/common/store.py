@@ -315,6 +315,20 @@ class Store:
         return True
 
 
+#: Sessions live 30 days; an erased member's marker outlives every session they held.
+ERASED_MARKER_SECONDS = 31 * 24 * 3600
+
+
+def erased_marker_key(member_id: str) -> tuple[str, str]:
+    return f"ERASED#{member_id}", "ERASED"
+
+
+def erased_marker(member_id: str) -> Put:
+    """Written when a member is erased: their still-valid sessions may no longer write."""
+    pk, sk = erased_marker_key(member_id)
+    return Put({"pk": pk, "sk": sk, "expires_at": int(time.time()) + ERASED_MARKER_SECONDS})
+
+
 def pseudonym(value: str) -> str:
     """A stable, non-reversible stand-in for a personal value (an address in a key)."""
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
