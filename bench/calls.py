@@ -155,12 +155,10 @@ def _iso(delta: Any) -> str:
     return (datetime.now(UTC).replace(microsecond=0) + delta).isoformat()
 
 
-def funding_operations(client: Client) -> None:
+def round_body() -> dict[str, Any]:
     from datetime import timedelta
 
-    as_staff = client.auth(_address("staff"), staff=True)
-    applicant = client.auth(_address("applicant"))
-    round_body = {
+    return {
         "name": f"Bench round {uuid.uuid4().hex[:6]}",
         "description": "Funding for convener roles that help SIGs support their members.",
         "opens_at": _iso(-timedelta(hours=1)),
@@ -172,7 +170,45 @@ def funding_operations(client: Client) -> None:
         "review_period_days": 28,
         "reminder_after_days": 3,
     }
-    made = client.call("Funding", "open a round (staff)", "POST", "/api/rounds", 201, json=round_body, headers=as_staff)
+
+
+def bid_body() -> dict[str, Any]:
+    return {
+        "title": f"A paid convener for the Third Sector SIG {uuid.uuid4().hex[:6]}",
+        "summary": "Two days a month to convene the Third Sector SIG and its Open Space conversations.",
+        "amount_pence": 2_000_00,
+        "budget_lines": [
+            {"description": "Convener days", "amount_pence": 1_500_00},
+            {"description": "Venue and refreshments", "amount_pence": 500_00},
+        ],
+        "consent_to_be_named": True,
+    }
+
+
+def visit_body(*, places: int) -> dict[str, Any]:
+    from datetime import timedelta
+
+    start = timedelta(days=30)
+    return {
+        "title": "Harnessing the power of community organising",
+        "host_organisation": "Northfield Community Organising Network",
+        "description": "An online visit to learn how community organising builds power for change.",
+        "format": "online",
+        "joining_link": "https://meet.example.org/organising",
+        "starts_at": _iso(start),
+        "ends_at": _iso(start + timedelta(hours=2)),
+        "places": places,
+        "signup_closes_at": _iso(start - timedelta(days=1)),
+        "waitlist_mode": "automatic",
+    }
+
+
+def funding_operations(client: Client) -> None:
+    as_staff = client.auth(_address("staff"), staff=True)
+    applicant = client.auth(_address("applicant"))
+    made = client.call(
+        "Funding", "open a round (staff)", "POST", "/api/rounds", 201, json=round_body(), headers=as_staff
+    )
     round_id = made.json()["round_id"]
     client.call("Funding", "list open rounds", "GET", "/api/rounds", 200)
     client.call(
@@ -184,24 +220,15 @@ def funding_operations(client: Client) -> None:
         "/api/rounds/{id}",
         headers=as_staff,
     )
-    bid_body = {
-        "title": f"A paid convener for the Third Sector SIG {uuid.uuid4().hex[:6]}",
-        "summary": "Two days a month to convene the Third Sector SIG and its Open Space conversations.",
-        "amount_pence": 2_000_00,
-        "budget_lines": [
-            {"description": "Convener days", "amount_pence": 1_500_00},
-            {"description": "Venue and refreshments", "amount_pence": 500_00},
-        ],
-        "consent_to_be_named": True,
-    }
+    body = bid_body()
     bids = f"/api/rounds/{round_id}/bids"
-    bid = client.call(
-        "Funding", "submit a bid", "POST", bids, 201, "/api/rounds/{id}/bids", json=bid_body, headers=applicant
+    made_bid = client.call(
+        "Funding", "submit a bid", "POST", bids, 201, "/api/rounds/{id}/bids", json=body, headers=applicant
     )
     client.call(
-        "Funding", "submit again (retry)", "POST", bids, 200, "/api/rounds/{id}/bids", json=bid_body, headers=applicant
+        "Funding", "submit again (retry)", "POST", bids, 200, "/api/rounds/{id}/bids", json=body, headers=applicant
     )
-    bid_id = bid.json()["bid_id"]
+    bid_id = made_bid.json()["bid_id"]
     client.call("Funding", "my bid", "GET", f"/api/bids/{bid_id}", 200, "/api/bids/{id}", headers=applicant)
     client.call(
         "Funding", "withdraw", "POST", f"/api/bids/{bid_id}/withdraw", 200, "/api/bids/{id}/withdraw", headers=applicant
@@ -209,22 +236,9 @@ def funding_operations(client: Client) -> None:
 
 
 def visits_operations(client: Client) -> None:
-    from datetime import timedelta
 
     as_staff = client.auth(_address("staff"), staff=True)
-    start = timedelta(days=30)
-    body = {
-        "title": "Harnessing the power of community organising",
-        "host_organisation": "Northfield Community Organising Network",
-        "description": "An online visit to learn how community organising builds power for change.",
-        "format": "online",
-        "joining_link": "https://meet.example.org/organising",
-        "starts_at": _iso(start),
-        "ends_at": _iso(start + timedelta(hours=2)),
-        "places": 1,
-        "signup_closes_at": _iso(start - timedelta(days=1)),
-        "waitlist_mode": "automatic",
-    }
+    body = visit_body(places=1)
     visit_id = client.call("Visits", "publish (staff)", "POST", "/api/visits", 201, json=body, headers=as_staff).json()[
         "visit_id"
     ]

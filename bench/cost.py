@@ -124,9 +124,8 @@ def _address(name: str) -> str:
 
 
 def measure_operations(runtime: Any) -> list[Op]:
-    from datetime import timedelta
 
-    from bench.calls import Client, _iso
+    from bench.calls import Client, bid_body, round_body, visit_body
 
     ops: list[Op] = []
     with CallCounter.for_convene() as counter:
@@ -157,43 +156,12 @@ def measure_operations(runtime: Any) -> list[Op]:
             d.post(f"/api/sigs/{sig_ids[-1]}/members", 201, headers=client.auth(_address("j")))
 
         round_ids: list[str] = []
-        round_body = {
-            "name": f"Cost round {uuid.uuid4().hex[:6]}",
-            "description": "Funding for convener roles that help SIGs support their members.",
-            "opens_at": _iso(-timedelta(hours=1)),
-            "closes_at": _iso(timedelta(days=30)),
-            "budget_pence": 20_000_00,
-            "max_award_pence": 5_000_00,
-            "reviewer_emails": [_address("reviewer"), _address("reviewer")],
-            "decision_rule": {"approvals_needed": 2},
-            "review_period_days": 28,
-            "reminder_after_days": 3,
-        }
-        round_ids.append(d.post("/api/rounds", 201, json=round_body, headers=staff).json()["round_id"])
+        round_ids.append(d.post("/api/rounds", 201, json=round_body(), headers=staff).json()["round_id"])
 
         def bid() -> None:
-            body = {
-                "title": f"A paid convener {uuid.uuid4().hex[:6]}",
-                "summary": "Two days a month to convene the Third Sector SIG.",
-                "amount_pence": 2_000_00,
-                "budget_lines": [{"description": "Convener days", "amount_pence": 2_000_00}],
-                "consent_to_be_named": True,
-            }
-            d.post(f"/api/rounds/{round_ids[0]}/bids", 201, json=body, headers=client.auth(_address("b")))
+            d.post(f"/api/rounds/{round_ids[0]}/bids", 201, json=bid_body(), headers=client.auth(_address("b")))
 
-        start = timedelta(days=30)
-        visit = {
-            "title": "Harnessing the power of community organising",
-            "host_organisation": "Northfield Community Organising Network",
-            "description": "An online visit to learn how community organising builds power for change.",
-            "format": "online",
-            "joining_link": "https://meet.example.org/organising",
-            "starts_at": _iso(start),
-            "ends_at": _iso(start + timedelta(hours=2)),
-            "places": 1000,
-            "signup_closes_at": _iso(start - timedelta(days=1)),
-            "waitlist_mode": "automatic",
-        }
+        visit = visit_body(places=1000)
         visit_id = d.post("/api/visits", 201, json=visit, headers=staff).json()["visit_id"]
 
         def visit_signup() -> None:
