@@ -12,9 +12,9 @@ _NOT_AN_AREA = frozenset({"functions.site"})
 AREAS: tuple[str, ...] = tuple(
     sorted(
         {
-            f"{package}.routes"
+            f"{function.package}.routes"
             for function in FUNCTIONS
-            if function.of_type(ApiTrigger) and (package := function.module.rsplit(".", 1)[0]) not in _NOT_AN_AREA
+            if function.of_type(ApiTrigger) and function.package not in _NOT_AN_AREA
         }
     )
 )

@@ -26,7 +26,7 @@ LAST = "functions.members"
 
 
 def privacy_modules() -> list[ModuleType]:
-    packages = [*sorted({f.module.rsplit(".", 1)[0] for f in FUNCTIONS} - {LAST}), LAST]
+    packages = [*sorted({f.package for f in FUNCTIONS} - {LAST}), LAST]
     return [
         importlib.import_module(f"{package}.privacy")
         for package in packages

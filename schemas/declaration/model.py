@@ -116,6 +116,11 @@ class Function:
         return self.handler.split(":", 1)[0]
 
     @property
+    def package(self) -> str:
+        """The area's package: ``functions.sigs`` for ``functions.sigs.handler:handler``."""
+        return self.module.rsplit(".", 1)[0]
+
+    @property
     def attribute(self) -> str:
         return self.handler.split(":", 1)[1]
 
