@@ -89,9 +89,24 @@ class Api:
         return found[0]
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    if report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture()
-def api(runtime: LocalRuntime) -> Api:
-    return Api(runtime, requests.Session())
+def api(request: pytest.FixtureRequest, runtime: LocalRuntime) -> Iterator[Api]:
+    yield Api(runtime, requests.Session())
+    if request.node.stash.get(_FAILED, False):
+        # A test that failed midway may leave a burst of events in flight: drain it here, so the
+        # failure is reported once, not again as timeouts in the tests that share the runtime.
+        runtime.wait_until_idle(180)
 
 
 @pytest.fixture()
