@@ -1,74 +1,94 @@
-"""AWS calls per SIG request stay within budget: no Scan, no Query reading items it throws
-away, and no more calls than each operation needs (bench/README.md has the measured table).
+"""Every request, event and schedule path reads by key: no Scan and no Query reading items it
+throws away; and the SIG requests stay within their AWS call budget.
 
-The functions run in this process, so hooks on their boto3 clients see every call they
-make; calls made by the runtime's background threads (event consumers) are left out.
+``bench/calls.py`` runs a scenario of every API operation and page, every event type each
+consumer handles and every schedule, on this session's runtime (the bench delivers the events
+itself, on its own thread, so each is counted once against the consumer that handled it).
+What has to be covered comes from the OpenAPI document, the resolvers' routes and the
+declaration, so a new route, event type or schedule without a scenario fails here.
+bench/README.md has the measured table.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
+import json
+from pathlib import Path
 
 import pytest
-import requests
 
-from bench.counting import CallCounter, Window
-from tests.conftest import Api
+from bench import calls
+from bench.calls import Row, event_key, route_key, schedule_key
+from schemas.declaration import FUNCTIONS, EventTrigger, ScheduleTrigger
 
-#: Most AWS calls one request may make. Lower is fine; raise one only with a reason.
+OPENAPI = Path(__file__).resolve().parent.parent / "schemas" / "openapi.json"
+
+#: Most AWS calls one SIG request may make. Lower is fine; raise one only with a reason.
 #: Every write by a signed-in member first reads one marker: is this member erased? (GetItem)
 BUDGET = {
     "list": 1,  # Query gsi1
     "list proposals (staff)": 1,  # Query gsi1
     "propose": 2,  # erased?, TransactWriteItems: name lock, SIG, an item per convener, outbox event
     "get": 1,  # GetItem
-    "decision": 4,  # erased?, GetItem, TransactWriteItems, GetItem
+    "decision: approve (staff)": 4,  # erased?, GetItem, TransactWriteItems, GetItem
     "join": 3,  # erased?, GetItem, TransactWriteItems
-    "join again": 4,  # erased?, GetItem, TransactWriteItems (fails), GetItem
-    "members": 2,  # GetItem, Query
+    "join, already a member": 4,  # erased?, GetItem, TransactWriteItems (fails), GetItem
+    "members (convener)": 2,  # GetItem, Query
     "leave": 3,  # erased?, GetItem, TransactWriteItems
 }
 
 
-@pytest.fixture()
-def counter(runtime) -> Iterator[CallCounter]:
-    with CallCounter.for_convene() as counting:
-        yield counting
+@pytest.fixture(scope="module")
+def rows(runtime) -> list[Row]:
+    with pytest.MonkeyPatch.context() as patch:
+        # Issues go to every confirmed subscriber of the session; the rate is tested elsewhere.
+        patch.setenv("NEWSLETTER_SEND_RATE", "1000")
+        return calls.run(runtime, strict=True)
 
 
-def test_sig_requests_stay_within_their_aws_call_budget(api: Api, counter: CallCounter, email) -> None:
-    proposer, joiner = email("proposer"), email("joiner")
-    as_proposer, as_joiner = api.auth(proposer), api.auth(joiner)
-    as_staff = api.auth(email("staff"), staff=True)
-    seen: dict[str, Window] = {}
+def test_every_operation_event_type_and_schedule_has_a_scenario(rows: list[Row]) -> None:
+    document = json.loads(OPENAPI.read_text())
+    operations = {route_key(method, path) for path, methods in document["paths"].items() for method in methods}
+    pages = {route_key(method, path) for method, path in calls.routes()}
+    assert operations <= pages, "the resolvers' routes should hold every documented operation"
+    events = {
+        event_key(function.name, detail_type)
+        for function in FUNCTIONS
+        for trigger in function.of_type(EventTrigger)
+        for detail_type in trigger.detail_types  # type: ignore[attr-defined]
+    }
+    schedules = {schedule_key(t.name) for f in FUNCTIONS for t in f.of_type(ScheduleTrigger)}  # type: ignore[attr-defined]
 
-    def measure(operation: str, method: str, path: str, status: int, **kwargs: object) -> requests.Response:
-        with counter.window() as calls:
-            response = api.request(method, path, **kwargs)
-        assert response.status_code == status, f"{operation}: {response.text}"
-        seen[operation] = calls
-        return response
+    covered = {row.covers for row in rows}
+    for kind, wanted in (
+        ("requests", operations | pages),
+        ("consumer <- event types", events),
+        ("schedules", schedules),
+    ):
+        missing = sorted(wanted - covered)
+        assert not missing, f"{kind} without a scenario in bench/calls.py: {missing}"
+    failing = sorted((operations | pages) - {row.covers for row in rows if 200 <= row.status < 400})
+    assert not failing, f"requests whose scenarios in bench/calls.py never succeed: {failing}"
 
-    measure("list", "GET", "/api/sigs", 200)
-    measure("list proposals (staff)", "GET", "/api/sigs?status=proposed", 200, headers=as_staff)
-    body = {"name": f"Budget SIG {uuid.uuid4().hex[:6]}", "purpose": "Keeping requests lean."}
-    sig_id = measure("propose", "POST", "/api/sigs", 201, json=body, headers=as_proposer).json()["sig_id"]
-    decision = {"decision": "approve", "note": ""}
-    measure("decision", "POST", f"/api/sigs/{sig_id}/decision", 200, json=decision, headers=as_staff)
-    measure("get", "GET", f"/api/sigs/{sig_id}", 200)
-    measure("join", "POST", f"/api/sigs/{sig_id}/members", 201, headers=as_joiner)
-    measure("join again", "POST", f"/api/sigs/{sig_id}/members", 200, headers=as_joiner)
-    measure("members", "GET", f"/api/sigs/{sig_id}/members", 200, headers=as_proposer)
-    measure("leave", "DELETE", f"/api/sigs/{sig_id}/members/me", 204, headers=as_joiner)
 
-    assert set(seen) == set(BUDGET)
-    for operation, calls in seen.items():
-        made = dict(calls.by_operation())
-        assert calls.total >= 1, f"{operation} made no AWS call: is the counter attached?"
-        assert not calls.scans, f"{operation} scanned a table: {made}"
-        assert not calls.wasted_reads, f"{operation} read items its Query did not return: {calls.summary()}"
-        assert calls.total <= BUDGET[operation], f"{operation} made {calls.total} AWS calls: {calls.summary()}"
+def test_no_request_event_or_schedule_scans_or_reads_what_it_discards(rows: list[Row]) -> None:
+    for row in rows:
+        made = row.window.summary()
+        assert not row.window.scans, f"{row.operation} ({row.request}) scanned a table: {made}"
+        assert not row.window.wasted_reads, f"{row.operation} ({row.request}) read items it did not return: {made}"
+        if not row.covers.startswith(("GET ", "POST ", "PUT ", "PATCH ", "DELETE ")):
+            assert row.window.total, f"{row.operation} ({row.request}) made no AWS call: is the counter attached?"
+
+
+def test_sig_requests_stay_within_their_aws_call_budget(rows: list[Row]) -> None:
+    seen = {}
+    for row in rows:
+        if row.area == "SIGs" and row.request.startswith(("GET /api/", "POST /api/", "DELETE /api/")):
+            seen.setdefault(row.operation, row.window)
+    assert set(BUDGET) <= set(seen)
+    for operation, limit in BUDGET.items():
+        window = seen[operation]
+        assert window.total >= 1, f"{operation} made no AWS call: is the counter attached?"
+        assert window.total <= limit, f"{operation} made {window.total} AWS calls: {window.summary()}"
         # Events leave through the outbox table, in the same transaction: never a direct put.
-        assert all(c.service == "dynamodb" for c in calls.calls), f"{operation}: {made}"
-    assert [q.count for q in seen["members"].queries] == [2]  # the proposer and the joiner
+        assert all(c.service == "dynamodb" for c in window.calls), f"{operation}: {window.summary()}"
+    assert [q.count for q in seen["members (convener)"].queries] == [2]  # the proposer and the joiner
