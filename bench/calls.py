@@ -19,8 +19,7 @@ import json
 import re
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -183,34 +182,9 @@ class Client:
 
 
 # -- event delivery -------------------------------------------------------------------------------
-@contextmanager
-def bench_delivers(runtime: Any) -> Iterator[None]:
-    """Stop the runtime's outbox pump and queue pollers (once nothing is in flight) so that the
-    bench delivers every event itself; start them again afterwards."""
-    assert runtime.pump is not None, "the runtime is not started"
-    assert runtime.wait_until_idle(30), "events were still in flight"
-    workers = [runtime.pump, *runtime.pollers]
-    names = {"outbox-pump", *(f"poller-{p.binding.trigger.name}" for p in runtime.pollers)}
-    for worker in workers:
-        worker.stopping.set()
-    for poller in runtime.pollers:
-        poller.wake.set()
-    for thread in runtime._threads:
-        if thread.name in names:
-            thread.join(timeout=10)
-    try:
-        yield
-    finally:
-        for worker in workers:
-            worker.stopping.clear()
-        runtime._spawn("outbox-pump", runtime.pump.run)
-        for poller in runtime.pollers:
-            runtime._spawn(f"poller-{poller.binding.trigger.name}", poller.run)
-
-
 class Bench(Client):
     """The client, and the delivery of every event a request or schedule causes (use it inside
-    ``bench_delivers``, as a context manager)."""
+    ``LocalRuntime.delivery_paused()``, as a context manager)."""
 
     def __init__(self, runtime: Any, counter: CallCounter) -> None:
         from functions.common import aws
@@ -698,7 +672,7 @@ def account(b: Bench, sig_id: str, round_id: str, visit_id: str) -> None:
 def run(runtime: Any, *, strict: bool = False) -> list[Row]:
     """Every scenario; ``strict`` raises on the first failure (tests) instead of reporting it and
     keeping the other areas' figures (the bench)."""
-    with CallCounter.for_convene() as counter, bench_delivers(runtime), Bench(runtime, counter) as b:
+    with CallCounter.for_convene() as counter, runtime.delivery_paused(), Bench(runtime, counter) as b:
         found: dict[str, Any] = {}
         steps = [
             ("site", lambda: site(b)),

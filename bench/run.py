@@ -12,7 +12,6 @@ import os
 import platform
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -44,18 +43,6 @@ def quiet_runtime(state_dir: Path) -> Iterator[Any]:
         yield runtime
     finally:
         runtime.stop()
-
-
-def pause_delivery(runtime: Any) -> None:
-    """Stop the outbox pump and queue pollers: they poll moto every 50-250 ms, which would
-    compete for the CPU with the cold starts being timed. (``stop()`` still joins them.)"""
-    assert runtime.wait_until_idle(20), "events still in flight"
-    if runtime.pump:
-        runtime.pump.stopping.set()
-    for poller in runtime.pollers:
-        poller.stopping.set()
-        poller.wake.set()
-    time.sleep(0.5)
 
 
 def machine() -> str:
@@ -168,9 +155,11 @@ def main() -> None:
         print("counting AWS calls ...", flush=True)
         rows = calls.run(runtime)
         body = issue6(runtime, args)
-        pause_delivery(runtime)
-        print(f"cold starts: {args.runs} runs per variant ...", flush=True)
-        cold = coldstart.run(args.runs, args.importtime)
+        # The pump and pollers poll moto every 50-250 ms: they would compete for the CPU with
+        # the cold starts being timed.
+        with runtime.delivery_paused():
+            print(f"cold starts: {args.runs} runs per variant ...", flush=True)
+            cold = coldstart.run(args.runs, args.importtime)
     took = (datetime.now(UTC) - started).total_seconds()
     section = "\n".join(
         [

@@ -12,7 +12,8 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,36 @@ class LocalRuntime:
         for thread in self._threads:
             thread.join(timeout=5)
         self.moto.stop()
+
+    @contextmanager
+    def delivery_paused(self) -> Iterator[None]:
+        """Stop the outbox pump and the queue pollers once nothing is in flight, and start them
+        again afterwards: for benches that deliver events themselves, or that must not share
+        the CPU with polling threads."""
+        if self.pump is None:
+            raise RuntimeError("the runtime is not started")
+        if not self.wait_until_idle(30):
+            raise RuntimeError("events were still in flight after 30 s")
+        workers: list[OutboxPump | QueuePoller] = [self.pump, *self.pollers]
+        for worker in workers:
+            worker.stopping.set()
+        self._wake_pollers()
+        names = self._delivery_thread_names()
+        for thread in [t for t in self._threads if t.name in names]:
+            thread.join(timeout=10)
+            self._threads.remove(thread)
+        try:
+            yield
+        finally:
+            if not self._stopping.is_set():
+                for worker in workers:
+                    worker.stopping.clear()
+                self._spawn("outbox-pump", self.pump.run)
+                for poller in self.pollers:
+                    self._spawn(f"poller-{poller.binding.trigger.name}", poller.run)
+
+    def _delivery_thread_names(self) -> set[str]:
+        return {"outbox-pump", *(f"poller-{p.binding.trigger.name}" for p in self.pollers)}
 
     def _wake_pollers(self) -> None:
         for poller in self.pollers:
