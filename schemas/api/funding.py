@@ -12,7 +12,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StrictBool,
     StrictInt,
@@ -20,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from schemas.text import MultiLine, SingleLine
+from schemas.text import EmailAddress, MultiLine, SingleLine
 
 #: £10m: far above any real pot, low enough that sums of pence stay exact everywhere.
 MAX_PENCE = 1_000_000_000
@@ -28,7 +27,7 @@ MAX_PANEL = 20
 MAX_BUDGET_LINES = 20
 
 Pence = Annotated[StrictInt, Field(gt=0, le=MAX_PENCE, description="Integer pence (GBP).", examples=[250000])]
-Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+Email = Annotated[EmailAddress, StringConstraints(max_length=254)]
 Id = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 BidStatusName = Literal["submitted", "in_review", "approved", "rejected", "unfunded", "withdrawn"]
 RoundState = Literal["upcoming", "open", "closed"]

@@ -8,14 +8,13 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     HttpUrl,
     StringConstraints,
     field_validator,
 )
 
-from schemas.text import Text
+from schemas.text import EmailAddress, Text
 
 #: The sections of an issue, in the order they appear. Subscribers choose among them as topics.
 Section = Literal["events", "workshops", "visits", "groups", "funding", "news"]
@@ -36,7 +35,7 @@ Name = Annotated[str, Text(0, 100)]
 class Subscribe(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    email: Annotated[EmailStr, StringConstraints(max_length=254)] = Field(
+    email: Annotated[EmailAddress, StringConstraints(max_length=254)] = Field(
         description="Where to send the newsletter. A confirmation link is emailed first (double opt-in)."
     )
     name: Name = ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from schemas.text import Text
+from schemas.text import EmailAddress, Text
 
 Theme = Annotated[str, Text(1, 40)]
 
@@ -22,7 +22,7 @@ class ProposeSig(BaseModel):
         description="What the group is for and who it is for."
     )
     themes: list[Theme] = Field(default_factory=list, max_length=10)
-    co_convener_emails: list[Annotated[EmailStr, StringConstraints(max_length=254)]] = Field(
+    co_convener_emails: list[Annotated[EmailAddress, StringConstraints(max_length=254)]] = Field(
         default_factory=list, max_length=5, description="Members who will convene the group with you."
     )
 

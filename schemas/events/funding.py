@@ -6,7 +6,9 @@ Amounts are integer pence (GBP); times are timezone-aware.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import BaseModel, ConfigDict
+
+from schemas.text import EmailAddress
 
 from .base import DomainEvent
 
@@ -19,7 +21,7 @@ class BidApproved(DomainEvent):
     summary: str
     amount_pence: int
     applicant_id: str
-    applicant_email: EmailStr
+    applicant_email: EmailAddress
     applicant_name: str
     sig_id: str | None = None
     sig_name: str | None = None
@@ -36,7 +38,7 @@ class BidSubmitted(DomainEvent):
     title: str
     amount_pence: int
     applicant_id: str
-    applicant_email: EmailStr
+    applicant_email: EmailAddress
     applicant_name: str
     sig_id: str | None = None
     sig_name: str | None = None
@@ -51,7 +53,7 @@ class BidReviewRequested(DomainEvent):
     title: str
     amount_pence: int
     applicant_name: str
-    reviewer_email: EmailStr
+    reviewer_email: EmailAddress
     review_due_at: str
     reminder: bool = False
 
@@ -79,7 +81,7 @@ class _NotFunded(BaseModel):
     title: str
     amount_pence: int
     applicant_id: str
-    applicant_email: EmailStr
+    applicant_email: EmailAddress
     applicant_name: str
     reason: str
 

@@ -7,7 +7,9 @@ example an address suppressed after the event was written).
 
 from __future__ import annotations
 
-from pydantic import EmailStr, Field
+from pydantic import Field
+
+from schemas.text import EmailAddress
 
 from .base import DomainEvent
 
@@ -38,7 +40,7 @@ class NewsletterApproved(DomainEvent):
 
     issue_id: str
     title: str
-    approved_by: EmailStr
+    approved_by: EmailAddress
 
 
 class NewsletterBatchReady(DomainEvent):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import EmailStr
+from schemas.text import EmailAddress
 
 from .base import DomainEvent
 
@@ -13,28 +13,28 @@ class SigProposed(DomainEvent):
     purpose: str
     themes: list[str]
     proposer_id: str
-    proposer_email: EmailStr
+    proposer_email: EmailAddress
     proposer_name: str
-    co_convener_emails: list[EmailStr]
+    co_convener_emails: list[EmailAddress]
 
 
 class SigApproved(DomainEvent):
     sig_id: str
     name: str
     purpose: str
-    proposer_email: EmailStr
+    proposer_email: EmailAddress
     proposer_name: str
-    convener_emails: list[EmailStr]
-    decided_by: EmailStr
+    convener_emails: list[EmailAddress]
+    decided_by: EmailAddress
     note: str
 
 
 class SigRejected(DomainEvent):
     sig_id: str
     name: str
-    proposer_email: EmailStr
+    proposer_email: EmailAddress
     proposer_name: str
-    decided_by: EmailStr
+    decided_by: EmailAddress
     note: str
 
 
