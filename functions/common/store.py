@@ -10,21 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from schemas.constants import EVENT_SOURCE
 from schemas.events.base import DomainEvent
 
 from .aws import client
 from .settings import settings
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 #: How long an outbox record is kept: it is a transport buffer, read from the stream within
 #: seconds, and as long as the stream keeps its copy (24 h), so personal data in events does
@@ -33,11 +28,77 @@ OUTBOX_RETENTION_SECONDS = 24 * 3600
 
 
 def to_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(_plain(v)) for k, v in item.items() if v is not None}
+    return {k: _attribute(_plain(v)) for k, v in item.items() if v is not None}
 
 
 def from_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _python(_deserializer.deserialize(v)) for k, v in attributes.items()}
+    return {k: _python(_value(v)) for k, v in attributes.items()}
+
+
+# DynamoDB's attribute values, converted as boto3's TypeSerializer and TypeDeserializer do
+# (``boto3.dynamodb.types``), without importing boto3: importing it loads its resource and
+# S3 transfer machinery, ~15 ms of every cold start, and botocore alone makes the calls.
+
+#: The numbers DynamoDB stores (38 digits, exponent -128 to 126); any other raises, never rounds.
+_NUMBERS = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
+
+
+def _attribute(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if _is_number(value):
+        return {"N": _number(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, (bytes, bytearray)):
+        return {"B": value}
+    if isinstance(value, Set) and all(map(_is_number, value)):
+        return {"NS": [_number(n) for n in value]}
+    if isinstance(value, Set) and all(isinstance(v, str) for v in value):
+        return {"SS": list(value)}
+    if isinstance(value, Set) and all(isinstance(v, (bytes, bytearray)) for v in value):
+        return {"BS": list(value)}
+    if isinstance(value, Mapping):
+        return {"M": {k: _attribute(v) for k, v in value.items()}}
+    if isinstance(value, (list, tuple)):
+        return {"L": [_attribute(v) for v in value]}
+    raise TypeError(f'Unsupported type "{type(value)}" for value "{value}"')
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, float):  # binary floats are inexact: ``_plain`` turns them into Decimals
+        raise TypeError("Float types are not supported. Use Decimal types instead.")
+    return isinstance(value, (int, Decimal))
+
+
+def _number(value: int | Decimal) -> str:
+    number = str(_NUMBERS.create_decimal(value))
+    if number in ("Infinity", "NaN"):
+        raise TypeError("Infinity and NaN not supported")
+    return number
+
+
+def _value(attribute: Mapping[str, Any]) -> Any:
+    if not attribute:
+        raise TypeError("Value must be a nonempty dictionary whose key is a valid dynamodb type.")
+    kind, value = next(iter(attribute.items()))
+    if kind in ("S", "BOOL", "B"):  # binary stays bytes (boto3 wraps it in its ``Binary``): no item here holds any
+        return value
+    if kind == "N":
+        return _NUMBERS.create_decimal(value)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: _value(v) for k, v in value.items()}
+    if kind == "L":
+        return [_value(v) for v in value]
+    if kind == "NS":
+        return {_NUMBERS.create_decimal(n) for n in value}
+    if kind in ("SS", "BS"):
+        return set(value)
+    raise TypeError(f"Dynamodb type {kind} is not supported")
 
 
 def _plain(value: Any) -> Any:
