@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.common.http import App, attachment, json_response, session_cookie
 from functions.common.web import parse_form
+from schemas.api.base import ApiModel
 
 from .service import AccountService
 
@@ -18,12 +19,12 @@ from .service import AccountService
 CONFIRMATION = "erase my account"
 
 
-class Erasure(BaseModel):
+class Erasure(ApiModel):
     model_config = ConfigDict(extra="forbid")
     confirm: Literal["erase my account"] = Field(description=f"Must be exactly “{CONFIRMATION}”.")
 
 
-class Erased(BaseModel):
+class Erased(ApiModel):
     erased: bool
     message: str
 

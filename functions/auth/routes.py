@@ -6,40 +6,41 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.common import tokens
 from functions.common.errors import DomainError
 from functions.common.http import App, session_cookie
 from functions.common.settings import settings
 from functions.common.web import parse_form
+from schemas.api.base import ApiModel
 
 from . import service
 
 
-class SignInRequest(BaseModel):
+class SignInRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(max_length=254, description="The member's email address; a sign-in link is sent to it.")
     name: str = Field(default="", max_length=100, description="Display name, used when the member is new.")
 
 
-class SignInAccepted(BaseModel):
+class SignInAccepted(ApiModel):
     message: str
 
 
-class SessionRequest(BaseModel):
+class SessionRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
     token: str = Field(max_length=2048, description="The token from the emailed sign-in link.")
 
 
-class MemberView(BaseModel):
+class MemberView(ApiModel):
     member_id: str
     email: str
     name: str
     is_staff: bool
 
 
-class SessionCreated(BaseModel):
+class SessionCreated(ApiModel):
     session_token: str = Field(description="Send as `Authorization: Bearer <token>`.")
     expires_in: int
     member: MemberView

@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -19,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 
+from schemas.api.base import ApiModel
 from schemas.text import EmailAddress, MultiLine, SingleLine
 
 #: £10m: far above any real pot, low enough that sums of pence stay exact everywhere.
@@ -37,7 +37,7 @@ def _distinct_lower(emails: list[str]) -> list[str]:
     return list(dict.fromkeys(e.lower() for e in emails))
 
 
-class DecisionRuleBody(BaseModel):
+class DecisionRuleBody(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     approvals_needed: Annotated[StrictInt, Field(ge=1, le=MAX_PANEL)] = Field(
@@ -49,7 +49,7 @@ class DecisionRuleBody(BaseModel):
     approvals_needed_above: Annotated[StrictInt, Field(ge=1, le=MAX_PANEL)] | None = Field(default=None, examples=[3])
 
 
-class CreateRound(BaseModel):
+class CreateRound(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Annotated[SingleLine, StringConstraints(min_length=3, max_length=120)] = Field(
@@ -75,13 +75,13 @@ class CreateRound(BaseModel):
         return _distinct_lower(emails)
 
 
-class BudgetLineBody(BaseModel):
+class BudgetLineBody(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     description: Annotated[SingleLine, StringConstraints(min_length=1, max_length=200)]
     amount_pence: Pence
 
 
-class CreateBid(BaseModel):
+class CreateBid(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: Annotated[SingleLine, StringConstraints(min_length=3, max_length=120)] = Field(
@@ -104,31 +104,31 @@ class CreateBid(BaseModel):
         return _distinct_lower(emails)
 
 
-class ReviewBid(BaseModel):
+class ReviewBid(ApiModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject", "abstain"]
     comment: Annotated[MultiLine, StringConstraints(max_length=2000)] = ""
 
 
-class AddReviewer(BaseModel):
+class AddReviewer(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     email: Email
 
 
 # -- responses ------------------------------------------------------------------------------
-class DecisionRuleView(BaseModel):
+class DecisionRuleView(ApiModel):
     approvals_needed: int
     higher_amount_pence: int | None = None
     approvals_needed_above: int | None = None
     description: str = Field(examples=["2 approvals; 3 for bids above £2,500"])
 
 
-class BudgetLineView(BaseModel):
+class BudgetLineView(ApiModel):
     description: str
     amount_pence: int
 
 
-class BidSummary(BaseModel):
+class BidSummary(ApiModel):
     bid_id: str
     round_id: str
     title: str
@@ -139,14 +139,14 @@ class BidSummary(BaseModel):
     applicant_name: str | None = Field(default=None, description="Staff only.")
 
 
-class RoundStaffView(BaseModel):
+class RoundStaffView(ApiModel):
     awarded_pence: int
     remaining_pence: int
     reviewer_emails: list[str]
     bids_by_status: dict[str, list[BidSummary]]
 
 
-class RoundView(BaseModel):
+class RoundView(ApiModel):
     round_id: str
     name: str
     description: str
@@ -161,16 +161,16 @@ class RoundView(BaseModel):
     staff: RoundStaffView | None = Field(default=None, description="Only for the community team.")
 
 
-class RoundList(BaseModel):
+class RoundList(ApiModel):
     rounds: list[RoundView]
 
 
-class BidCreated(BaseModel):
+class BidCreated(ApiModel):
     bid_id: str
     status: BidStatusName
 
 
-class ReviewCounts(BaseModel):
+class ReviewCounts(ApiModel):
     approvals: int
     rejections: int
     abstentions: int
@@ -178,7 +178,7 @@ class ReviewCounts(BaseModel):
     approvals_needed: int
 
 
-class ReviewerView(BaseModel):
+class ReviewerView(ApiModel):
     email: str
     assigned_at: str
     decision: Literal["approve", "reject", "abstain"] | None = None
@@ -187,7 +187,7 @@ class ReviewerView(BaseModel):
     reminded_at: str | None = None
 
 
-class BidView(BaseModel):
+class BidView(ApiModel):
     bid_id: str
     round_id: str
     round_name: str
@@ -209,11 +209,11 @@ class BidView(BaseModel):
     needs_reviewers: bool = False
 
 
-class BidList(BaseModel):
+class BidList(ApiModel):
     bids: list[BidSummary]
 
 
-class HistoryEntryView(BaseModel):
+class HistoryEntryView(ApiModel):
     at: str
     by: str
     action: str
@@ -222,6 +222,6 @@ class HistoryEntryView(BaseModel):
     why: str = ""
 
 
-class BidHistory(BaseModel):
+class BidHistory(ApiModel):
     bid_id: str
     entries: list[HistoryEntryView]

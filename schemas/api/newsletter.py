@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     HttpUrl,
@@ -14,6 +13,7 @@ from pydantic import (
     field_validator,
 )
 
+from schemas.api.base import ApiModel
 from schemas.text import EmailAddress, Text
 
 #: The sections of an issue, in the order they appear. Subscribers choose among them as topics.
@@ -32,7 +32,7 @@ Topics = Annotated[list[Section], Field(max_length=len(SECTIONS)), AfterValidato
 Name = Annotated[str, Text(0, 100)]
 
 
-class Subscribe(BaseModel):
+class Subscribe(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: Annotated[EmailAddress, StringConstraints(max_length=254)] = Field(
@@ -47,21 +47,21 @@ class Subscribe(BaseModel):
         return email.lower()
 
 
-class SubscriptionAccepted(BaseModel):
+class SubscriptionAccepted(ApiModel):
     message: str = Field(
         description="Always the same answer, whether or not the address was already subscribed, so the API "
         "does not reveal who subscribes; the email sent says which it was."
     )
 
 
-class Preferences(BaseModel):
+class Preferences(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name = ""
     topics: Topics = Field(default_factory=list, description="Sections to receive; none means every section.")
 
 
-class NewItem(BaseModel):
+class NewItem(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: Annotated[str, Text(3, 150)] = Field(examples=["Introducing Liberating Structures: a workshop in May"])
@@ -79,7 +79,7 @@ class NewItem(BaseModel):
         return link
 
 
-class ItemView(BaseModel):
+class ItemView(ApiModel):
     item_id: str
     section: Section
     title: str
@@ -91,11 +91,11 @@ class ItemView(BaseModel):
     issue_id: str | None = None
 
 
-class ItemList(BaseModel):
+class ItemList(ApiModel):
     items: list[ItemView]
 
 
-class IssueSummary(BaseModel):
+class IssueSummary(ApiModel):
     issue_id: str
     title: str
     status: Literal["draft", "approved"]
@@ -105,11 +105,11 @@ class IssueSummary(BaseModel):
     url: str = Field(description="The issue's public archive page (once approved).")
 
 
-class IssueList(BaseModel):
+class IssueList(ApiModel):
     issues: list[IssueSummary]
 
 
-class IssueSectionView(BaseModel):
+class IssueSectionView(ApiModel):
     section: Section
     heading: str
     items: list[ItemView]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
+from schemas.api.base import ApiModel
 from schemas.text import EmailAddress, Text
 
 Theme = Annotated[str, Text(1, 40)]
 
 
-class ProposeSig(BaseModel):
+class ProposeSig(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Annotated[str, Text(3, 80)] = Field(
@@ -40,18 +41,18 @@ class ProposeSig(BaseModel):
         return list(dict.fromkeys(e.lower() for e in emails))
 
 
-class SigDecision(BaseModel):
+class SigDecision(ApiModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject"]
     note: Annotated[str, Text(0, 2000, multiline=True)] = ""
 
 
-class SigCreated(BaseModel):
+class SigCreated(ApiModel):
     sig_id: str
     status: Literal["proposed"]
 
 
-class SigView(BaseModel):
+class SigView(ApiModel):
     sig_id: str
     name: str
     purpose: str
@@ -63,11 +64,11 @@ class SigView(BaseModel):
     decided_at: str | None = None
 
 
-class SigList(BaseModel):
+class SigList(ApiModel):
     sigs: list[SigView]
 
 
-class SigMemberView(BaseModel):
+class SigMemberView(ApiModel):
     member_id: str
     name: str
     email: str
@@ -75,12 +76,12 @@ class SigMemberView(BaseModel):
     convener: bool
 
 
-class SigMembers(BaseModel):
+class SigMembers(ApiModel):
     sig_id: str
     members: list[SigMemberView]
 
 
-class Membership(BaseModel):
+class Membership(ApiModel):
     sig_id: str
     member_id: str
     joined_at: str

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from schemas.api.base import ApiModel
 from schemas.text import MultiLine, SingleLine
 
 VisitFormat = Literal["online", "in_person", "hybrid"]
@@ -25,7 +26,7 @@ def _rule(message: str) -> PydanticCustomError:
     return PydanticCustomError("visit_rule", message)
 
 
-class PublishVisit(BaseModel):
+class PublishVisit(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: Annotated[SingleLine, StringConstraints(min_length=3, max_length=120)] = Field(
@@ -97,19 +98,19 @@ class PublishVisit(BaseModel):
         return closes_at
 
 
-class ChangeVisit(BaseModel):
+class ChangeVisit(ApiModel):
     model_config = ConfigDict(extra="forbid")
     places: int = Field(ge=1, le=MAX_PLACES, description="More places promote or offer to people waiting.")
 
 
-class CancelVisit(BaseModel):
+class CancelVisit(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     reason: Annotated[MultiLine, StringConstraints(max_length=1000)] = Field(
         default="", description="Told to everyone signed up."
     )
 
 
-class SignUp(BaseModel):
+class SignUp(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     access_needs: Annotated[MultiLine, StringConstraints(max_length=1000)] = Field(
         default="", description="Anything the host should arrange so you can take part fully."
@@ -120,7 +121,7 @@ class SignUp(BaseModel):
     )
 
 
-class VisitView(BaseModel):
+class VisitView(ApiModel):
     visit_id: str
     title: str
     host_organisation: str
@@ -140,11 +141,11 @@ class VisitView(BaseModel):
     joining_link: str | None = Field(default=None, description="Only for the community team and confirmed attendees.")
 
 
-class VisitList(BaseModel):
+class VisitList(ApiModel):
     visits: list[VisitView]
 
 
-class SignupView(BaseModel):
+class SignupView(ApiModel):
     visit_id: str
     member_id: str
     status: SignupStatus
@@ -157,16 +158,16 @@ class SignupView(BaseModel):
     joining_link: str | None = Field(default=None, description="For confirmed attendees of online and hybrid visits.")
 
 
-class MySignup(BaseModel):
+class MySignup(ApiModel):
     visit: VisitView
     signup: SignupView
 
 
-class MySignups(BaseModel):
+class MySignups(ApiModel):
     signups: list[MySignup]
 
 
-class AttendeeView(BaseModel):
+class AttendeeView(ApiModel):
     member_id: str
     name: str
     email: str
@@ -178,7 +179,7 @@ class AttendeeView(BaseModel):
     signed_up_at: datetime
 
 
-class AttendeeList(BaseModel):
+class AttendeeList(ApiModel):
     visit_id: str
     confirmed: int
     waiting: int

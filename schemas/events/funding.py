@@ -75,6 +75,8 @@ class _NotFunded(BaseModel):
     """What the applicant is told when a bid is not funded. A plain model, not an event, so
     it is no detail-type of its own."""
 
+    model_config = ConfigDict(defer_build=True)  # as events: built on first use
+
     bid_id: str
     round_id: str
     round_name: str
@@ -105,7 +107,7 @@ class BidWithdrawalRecorded(DomainEvent):
 
 
 class UndecidedBid(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     bid_id: str
     title: str
     amount_pence: int
