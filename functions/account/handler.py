@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from functions.account.routes import register
-from functions.common.http import lambda_handler, make_app
+from functions.common.coldstart import collector_paused
 
-app = make_app()
-register(app)
-handler = lambda_handler(app)
+with collector_paused():
+    from functions.account.routes import register
+    from functions.common.http import lambda_handler, make_app
+
+    app = make_app()
+    register(app)
+    handler = lambda_handler(app)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from functions.common.http import lambda_handler, make_app
-from functions.sigs.routes import register
+from functions.common.coldstart import collector_paused
 
-app = make_app()
-register(app)
-handler = lambda_handler(app)
+with collector_paused():
+    from functions.common.http import lambda_handler, make_app
+    from functions.sigs.routes import register
+
+    app = make_app()
+    register(app)
+    handler = lambda_handler(app)

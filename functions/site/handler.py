@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
+from functions.common.coldstart import collector_paused
 
-from functions.common.http import json_response, lambda_handler, make_app
+with collector_paused():
+    from aws_lambda_powertools.event_handler import Response
 
-app = make_app()
+    from functions.common.http import json_response, lambda_handler, make_app
+
+    app = make_app()
 
 
 @app.get("/", include_in_schema=False)
