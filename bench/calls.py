@@ -589,14 +589,14 @@ def visits(b: Bench) -> str:
 
 def _expire_offer(b: Bench, visit_id: str, member_id: str) -> None:
     """Move an offer's expiry a minute into the past (the item and its index key)."""
-    from functions.visits.repository import ts
+    from functions.visits.repository import offer_expiry_attributes
 
-    lapsed = ts(datetime.now(UTC) - timedelta(minutes=1))
+    lapsed = offer_expiry_attributes(visit_id, member_id, datetime.now(UTC) - timedelta(minutes=1))
     b.runtime.client("dynamodb").update_item(
         TableName=b.runtime.resources.tables["main"],
         Key={"pk": {"S": f"VISIT#{visit_id}"}, "sk": {"S": f"SIGNUP#{member_id}"}},
-        UpdateExpression="SET offer_expires_at = :at, gsi1sk = :sk",
-        ExpressionAttributeValues={":at": {"S": lapsed}, ":sk": {"S": f"{lapsed}#{member_id}"}},
+        UpdateExpression="SET " + ", ".join(f"{name} = :{name}" for name in lapsed),
+        ExpressionAttributeValues={f":{name}": {"S": value} for name, value in lapsed.items()},
     )
 
 

@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+from functions.visits.repository import offer_expiry_attributes
 from tests.conftest import STAFF, Api
 from tests.test_visits_helpers import (
     attendees,
     deliver,
-    iso,
     link,
     my_signup,
     outbox_events,
@@ -132,13 +132,8 @@ def test_an_offer_accepted_after_it_expired_changes_nothing_and_passes_on(api: A
     visit_id, _, offered, next_up = _offer_visit(api, email)
     path = link(api, offered, "A place is free", "/offer?token=")
     member_id = my_signup(api, visit_id, offered)["member_id"]
-    lapsed = iso(datetime.now(UTC) - timedelta(minutes=1))
-    set_attributes(
-        api,
-        {"pk": f"VISIT#{visit_id}", "sk": f"SIGNUP#{member_id}"},
-        offer_expires_at=lapsed,
-        gsi1sk=f"{lapsed}#{member_id}",
-    )
+    lapsed = offer_expiry_attributes(visit_id, member_id, datetime.now(UTC) - timedelta(minutes=1))
+    set_attributes(api, {"pk": f"VISIT#{visit_id}", "sk": f"SIGNUP#{member_id}"}, **lapsed)
 
     late = api.post(f"/visits/{visit_id}/offer", data={"token": token_of(path), "decision": "accept"})
     assert late.status_code == 409
@@ -161,6 +156,25 @@ def test_an_offer_accepted_after_it_expired_changes_nothing_and_passes_on(api: A
         409,
     )
     assert statuses(api, visit_id)[offered] == "offer_expired"
+    assert api.runtime.run_schedule("visit-offer-expiry")["offers_expired"] == 0
+
+
+def test_an_open_offer_on_a_cancelled_visit_ends_quietly_when_it_runs_out(api: Api, email) -> None:
+    visit_id, _, offered, _ = _offer_visit(api, email)
+    staff = api.auth(STAFF, staff=True)
+    cancelled = api.post(f"/api/visits/{visit_id}/cancellation", json={"reason": "The host is unwell."}, headers=staff)
+    assert cancelled.status_code == 200, cancelled.text
+    api.settle()
+    assert api.one_mail(offered, "Cancelled")
+    member_id = my_signup(api, visit_id, offered)["member_id"]
+    lapsed = offer_expiry_attributes(visit_id, member_id, datetime.now(UTC) - timedelta(minutes=1))
+    set_attributes(api, {"pk": f"VISIT#{visit_id}", "sk": f"SIGNUP#{member_id}"}, **lapsed)
+
+    assert api.runtime.run_schedule("visit-offer-expiry")["offers_expired"] == 1
+    api.settle()
+    assert statuses(api, visit_id)[offered] == "offer_expired"
+    assert not api.mail(offered, subject="has passed on")  # the cancellation already told them
+    # It has left the index of open offers: the next run reads nothing for it.
     assert api.runtime.run_schedule("visit-offer-expiry")["offers_expired"] == 0
 
 

@@ -168,6 +168,10 @@ class Check:
 Operation = Put | Update | Delete | Check
 
 
+#: Sorts after every character of an id: closes a sort-key range whose keys end in ``#<id>``.
+AFTER_IDS = "#~"
+
+
 class ConditionFailed(Exception):
     """A conditional write did not hold. ``failed`` holds the indexes of the operations whose
     condition failed (for transactions), so callers can say precisely what went wrong."""
@@ -235,21 +239,36 @@ class Store:
         pk: str,
         *,
         sk_prefix: str | None = None,
+        sk_from: str | None = None,
+        sk_to: str | None = None,
         index: str | None = None,
         limit: int | None = None,
         newest_first: bool = False,
         consistent: bool = False,
     ) -> list[dict[str, Any]]:
-        """All items under one partition key (of the table or a GSI), by key condition only:
-        every item read is returned, so ``ScannedCount`` always equals ``Count``."""
+        """The items under one partition key (of the table or a GSI), optionally only those whose
+        sort key starts with ``sk_prefix`` or lies between ``sk_from`` and ``sk_to`` (inclusive).
+        By key condition only: every item read is returned, so ``ScannedCount`` equals ``Count``."""
         pk_name, sk_name = ("pk", "sk") if index is None else (f"{index}pk", f"{index}sk")
         expression = "#pk = :pk"
         names = {"#pk": pk_name}
         values: dict[str, Any] = {":pk": pk}
+        if sk_prefix is not None and (sk_from is not None or sk_to is not None):
+            raise ValueError("a Query takes one sort key condition: a prefix or a range")
         if sk_prefix:
             expression += " AND begins_with(#sk, :sk)"
-            names["#sk"] = sk_name
             values[":sk"] = sk_prefix
+        elif sk_from is not None and sk_to is not None:
+            expression += " AND #sk BETWEEN :from AND :to"
+            values.update({":from": sk_from, ":to": sk_to})
+        elif sk_from is not None:
+            expression += " AND #sk >= :from"
+            values[":from"] = sk_from
+        elif sk_to is not None:
+            expression += " AND #sk <= :to"
+            values[":to"] = sk_to
+        if "#sk" in expression:
+            names["#sk"] = sk_name
         request: dict[str, Any] = {
             "TableName": self.table_name("main"),
             "KeyConditionExpression": expression,

@@ -1,7 +1,8 @@
 """Funding records in the main table (see docs/funding.md for the whole layout).
 
 - ``ROUND#<id> / ROUND``: a round and its running ``awarded_pence``; ``gsi1`` =
-  (``ROUNDS``, ``<opens_at>#<id>``) lists rounds.
+  (``ROUNDS``, ``<closes_at>#<id>``) lists rounds by closing time: those not yet closed are a
+  short range, however many years of closed rounds lie before it.
 - ``BID#<id> / BID``: a bid with its reviewers and their reviews; ``gsi1`` =
   (``BIDS#ROUND#<round id>``, ``<status>#<submitted_at>#<id>``) lists a round's bids by status,
   ``gsi2`` = (``BIDS#MEMBER#<member id>``, ``<submitted_at>#<id>``) lists a member's bids.
@@ -26,7 +27,17 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.common.store import NOT_EXISTS, Condition, ConditionFailed, Delete, Operation, Put, Store, Update
+from functions.common.store import (
+    AFTER_IDS,
+    NOT_EXISTS,
+    Condition,
+    ConditionFailed,
+    Delete,
+    Operation,
+    Put,
+    Store,
+    Update,
+)
 from schemas.events.base import DomainEvent
 
 from .domain import (
@@ -75,7 +86,7 @@ def _round_item(rnd: Round) -> dict[str, Any]:
     return {
         **_key(f"ROUND#{rnd.round_id}", "ROUND"),
         "gsi1pk": "ROUNDS",
-        "gsi1sk": f"{_utc(rnd.opens_at)}#{rnd.round_id}",
+        "gsi1sk": f"{_utc(rnd.closes_at)}#{rnd.round_id}",
         "round_id": rnd.round_id,
         "name": rnd.name,
         "description": rnd.description,
@@ -259,10 +270,16 @@ class FundingRepository:
         item = self.store.get(f"ROUND#{round_id}", "ROUND")
         return _round(item) if item else None
 
-    def rounds(self) -> list[Round]:
-        """Every round, in opening order. A community opens a handful a year, so this reads
-        a few dozen small items; openness depends on the clock, which no key can express."""
-        return [_round(i) for i in self.store.query("ROUNDS", index="gsi1")]
+    def rounds(self, *, closing_after: datetime | None = None, closed_by: datetime | None = None) -> list[Round]:
+        """Rounds in opening order: every one, or only those closing after a time (the open and
+        upcoming ones, without the years of closed ones), or only those closed by a time."""
+        found = self.store.query(
+            "ROUNDS",
+            index="gsi1",
+            sk_from=f"{_utc(closing_after)}{AFTER_IDS}" if closing_after else None,
+            sk_to=f"{_utc(closed_by)}{AFTER_IDS}" if closed_by else None,
+        )
+        return sorted((_round(i) for i in found), key=lambda r: (r.opens_at, r.round_id))
 
     def award_op(self, rnd: Round, amount_pence: int) -> Update:
         """Reserve ``amount_pence`` from the pot, only if it still fits. DynamoDB conditions

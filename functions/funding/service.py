@@ -7,7 +7,7 @@ import hashlib
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from functions.common import tokens
@@ -18,7 +18,7 @@ from functions.common.store import ConditionFailed, Store
 from functions.members.model import display_name
 from functions.sigs.domain import SigStatus
 from functions.sigs.repository import SigRepository
-from schemas.api.funding import CreateBid, CreateRound
+from schemas.api.funding import LONGEST_REVIEW_DAYS, CreateBid, CreateRound
 from schemas.events.funding import RoundReviewPeriodEnded, UndecidedBid
 
 from . import domain
@@ -125,7 +125,12 @@ class FundingService:
 
     def rounds(self, state: RoundState | None = None, now: datetime | None = None) -> list[Round]:
         now = now or utcnow()
-        return [r for r in self.funding.rounds() if state is None or r.state(now) == state]
+        if state is None:
+            return self.funding.rounds()
+        if state == RoundState.CLOSED:
+            return self.funding.rounds(closed_by=now)
+        # Open and upcoming rounds are the few not yet closed; one of the two is kept.
+        return [r for r in self.funding.rounds(closing_after=now) if r.state(now) == state]
 
     def round_with_bids(self, round_id: str, user: User) -> tuple[Round, list[Bid]]:
         if not user.is_staff:
@@ -422,7 +427,10 @@ class FundingService:
         """Remind reviewers of pending reviews; once a round's review period is over, tell
         staff which bids are undecided (once per round). ``round_id`` limits it to one round."""
         reminded = reported = 0
-        for rnd in [self.get_round(round_id)] if round_id else self.funding.rounds():
+        # A round's review period ends at most LONGEST_REVIEW_DAYS after it closes: older rounds
+        # have nothing left to remind or report.
+        recent = now - timedelta(days=LONGEST_REVIEW_DAYS)
+        for rnd in [self.get_round(round_id)] if round_id else self.funding.rounds(closing_after=recent):
             if rnd.state(now) == RoundState.UPCOMING or rnd.review_period_reported:
                 continue
             in_review = self.funding.bids_of_round(rnd.round_id, BidStatus.IN_REVIEW)

@@ -148,6 +148,8 @@ def on_offer_expired(event: VisitOfferExpired) -> None:
     if found is None or found[1].status != SignupStatus.OFFER_EXPIRED:
         return
     visit, signup = found
+    if visit.status != VisitStatus.PUBLISHED:
+        return  # the visit's cancellation already told them
     _send(
         signup.email,
         f"Your offered place has passed on: {visit.title}",

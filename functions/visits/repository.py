@@ -7,6 +7,8 @@
   ``VISITGOING#<visit>`` (confirmed), ``VISITWAIT#<visit>`` by waiting-list number (waitlisted),
   ``VISITOFFER#<visit>`` by expiry (offered); none once cancelled or expired.
   ``gsi2`` = (``VISITSIGNUPS#<member id>``, ``<starts_at UTC>#<visit id>``) lists a member's sign-ups.
+  ``gsi3`` = (``VISITOFFERS``, ``<offer expires UTC>#<visit id>#<member id>``) only while offered:
+  every open offer in the community by expiry, so the expiry schedule reads only those due.
 - ``VISITMAIL#<event id> / <member id>``: an email of a many-recipient event already sent (kept a week).
 
 Every decision (a place, a waiting-list number, a promotion, an offer) is one conditional write or
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from functions.common.store import (
+    AFTER_IDS,
     NOT_EXISTS,
     Condition,
     ConditionFailed,
@@ -35,8 +38,7 @@ from schemas.events.base import DomainEvent
 
 from .domain import Signup, SignupStatus, Visit, VisitFormat, VisitStatus, WaitlistMode
 
-#: Sorts after every character of an id, closing a key range that ends in ``#<id>``.
-_AFTER_IDS = "#~"
+_OPEN_OFFERS = "VISITOFFERS"
 _MAIL_MARKER_SECONDS = 7 * 24 * 3600
 
 
@@ -167,16 +169,35 @@ def _status_index(visit_id: str, signup: Signup) -> tuple[str, str] | None:
     if signup.status == SignupStatus.WAITLISTED and signup.ticket is not None:
         return f"VISITWAIT#{visit_id}", f"{signup.ticket:010d}"
     if signup.status == SignupStatus.OFFERED and signup.offer_expires_at is not None:
-        return f"VISITOFFER#{visit_id}", f"{ts(signup.offer_expires_at)}#{signup.member_id}"
+        return f"VISITOFFER#{visit_id}", offer_expiry_attributes(visit_id, signup.member_id, signup.offer_expires_at)[
+            "gsi1sk"
+        ]
     return None
+
+
+def _due_index(visit_id: str, signup: Signup) -> tuple[str, str] | None:
+    """Where an open offer is listed in gsi3, by the time it expires."""
+    if signup.status == SignupStatus.OFFERED and signup.offer_expires_at is not None:
+        return _OPEN_OFFERS, offer_expiry_attributes(visit_id, signup.member_id, signup.offer_expires_at)["gsi3sk"]
+    return None
+
+
+def offer_expiry_attributes(visit_id: str, member_id: str, expires_at: datetime) -> dict[str, str]:
+    """Every stored attribute that says when an offer expires: the sign-up's own and its keys in
+    gsi1 (the visit's offers) and gsi3 (every open offer)."""
+    at = ts(expires_at)
+    return {"offer_expires_at": at, "gsi1sk": f"{at}#{member_id}", "gsi3sk": f"{at}#{visit_id}#{member_id}"}
 
 
 def _signup_item(visit: Visit, signup: Signup) -> dict[str, Any]:
     index = _status_index(visit.visit_id, signup)
+    due = _due_index(visit.visit_id, signup)
     return {
         **_signup_key(visit.visit_id, signup.member_id),
         "gsi1pk": index[0] if index else None,
         "gsi1sk": index[1] if index else None,
+        "gsi3pk": due[0] if due else None,
+        "gsi3sk": due[1] if due else None,
         "gsi2pk": f"VISITSIGNUPS#{signup.member_id}",
         "gsi2sk": f"{ts(visit.starts_at)}#{visit.visit_id}",
         "visit_id": visit.visit_id,
@@ -242,7 +263,7 @@ class VisitRepository:
         return [_visit(i) for i in self._range("gsi1", "VISITS#published", low=ts(now))]
 
     def starting_between(self, low: datetime, high: datetime) -> list[Visit]:
-        items = self._range("gsi1", "VISITS#published", low=ts(low), high=ts(high) + _AFTER_IDS)
+        items = self._range("gsi1", "VISITS#published", low=ts(low), high=ts(high) + AFTER_IDS)
         return [_visit(i) for i in items]
 
     def signup(self, visit_id: str, member_id: str) -> Signup | None:
@@ -263,8 +284,9 @@ class VisitRepository:
     def offered(self, visit_id: str) -> list[Signup]:
         return [_signup(i) for i in self.store.query(f"VISITOFFER#{visit_id}", index="gsi1")]
 
-    def offers_expired_by(self, visit_id: str, now: datetime) -> list[Signup]:
-        return [_signup(i) for i in self._range("gsi1", f"VISITOFFER#{visit_id}", high=ts(now) + _AFTER_IDS)]
+    def offers_expired_by(self, now: datetime) -> list[Signup]:
+        """Every open offer in the community that has expired by ``now``, soonest first."""
+        return [_signup(i) for i in self._range("gsi3", _OPEN_OFFERS, high=ts(now) + AFTER_IDS)]
 
     def of_member(self, member_id: str) -> list[Signup]:
         return [_signup(i) for i in self.store.query(f"VISITSIGNUPS#{member_id}", index="gsi2")]
@@ -274,19 +296,7 @@ class VisitRepository:
         return 1 + self._count_below("gsi1", f"VISITWAIT#{visit_id}", f"{ticket:010d}")
 
     def _range(self, index: str, pk: str, *, low: str | None = None, high: str | None = None) -> list[dict[str, Any]]:
-        """A Query on one key with a sort-key range (Store.query offers only prefixes)."""
-        conditions = ["#pk = :pk"]
-        values: dict[str, Any] = {":pk": pk}
-        if low is not None and high is not None:
-            conditions.append("#sk BETWEEN :low AND :high")
-            values.update({":low": low, ":high": high})
-        elif low is not None:
-            conditions.append("#sk >= :low")
-            values[":low"] = low
-        elif high is not None:
-            conditions.append("#sk <= :high")
-            values[":high"] = high
-        return self._query(index, " AND ".join(conditions), values)
+        return self.store.query(pk, index=index, sk_from=low, sk_to=high)
 
     def _count_below(self, index: str, pk: str, below: str) -> int:
         return int(self._query(index, "#pk = :pk AND #sk < :below", {":pk": pk, ":below": below}, count=True))
@@ -525,13 +535,22 @@ class VisitRepository:
             ":signup_id": before.signup_id,
             ":revision": before.revision,
         }
+        removes = []
         if index:
             sets += ["#gsi1pk = :gsi1pk", "#gsi1sk = :gsi1sk"]
             values.update({":gsi1pk": index[0], ":gsi1sk": index[1]})
+        else:
+            removes += ["#gsi1pk", "#gsi1sk"]
+        due = _due_index(visit.visit_id, after)
+        if due:
+            sets += ["#gsi3pk = :gsi3pk", "#gsi3sk = :gsi3sk"]
+            values.update({":gsi3pk": due[0], ":gsi3sk": due[1]})
+        else:
+            removes += ["#gsi3pk", "#gsi3sk"]
         if after.offer_id and after.offer_expires_at and after.offer_id != before.offer_id:
             sets += ["#offer_id = :offer_id", "#offer_expires_at = :offer_expires_at"]
             values.update({":offer_id": after.offer_id, ":offer_expires_at": ts(after.offer_expires_at)})
-        expression = "SET " + ", ".join(sets) + ("" if index else " REMOVE #gsi1pk, #gsi1sk")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         condition = "#status = :before AND #signup_id = :signup_id AND #revision = :revision"
         if also:
             condition += f" AND {also}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from functions.common import tokens
 from functions.common.errors import Conflict, NotFound
@@ -253,19 +253,20 @@ class VisitService:
         raise WaitingListBehind(visit_id)
 
     def expire_offers(self) -> int:
+        """End every offer that has run out (offers end at the latest when the visit starts; on a
+        cancelled visit they end quietly, its cancellation having told everyone)."""
         now = utcnow()
         expired = 0
-        # Offers end at the latest when the visit starts: look a day back to close those too.
-        for visit in self.visits.starting_between(now - timedelta(days=1), now + domain.LONGEST_NOTICE):
-            if visit.open_offers <= 0:
+        for signup in self.visits.offers_expired_by(now):
+            visit = self.visits.get(signup.visit_id)  # afresh each time: the counters move
+            if visit is None:
                 continue
-            for signup in self.visits.offers_expired_by(visit.visit_id, now):
-                lapsed, event = domain.expire(visit, signup, now)
-                try:
-                    self.visits.expire_offer(visit, signup, lapsed, event)
-                except (SignupChanged, VisitChanged):
-                    continue  # accepted or declined at the last moment
-                expired += 1
+            lapsed, event = domain.expire(visit, signup, now)
+            try:
+                self.visits.expire_offer(visit, signup, lapsed, event)
+            except (SignupChanged, VisitChanged):
+                continue  # accepted or declined at the last moment
+            expired += 1
         return expired
 
     def mark_reminders(self) -> int:

@@ -25,6 +25,8 @@ from schemas.text import EmailAddress, MultiLine, SingleLine
 MAX_PENCE = 1_000_000_000
 MAX_PANEL = 20
 MAX_BUDGET_LINES = 20
+#: The longest review period a round may set (days after it closes).
+LONGEST_REVIEW_DAYS = 180
 
 Pence = Annotated[StrictInt, Field(gt=0, le=MAX_PENCE, description="Integer pence (GBP).", examples=[250000])]
 Email = Annotated[EmailAddress, StringConstraints(max_length=254)]
@@ -62,7 +64,7 @@ class CreateRound(ApiModel):
     max_award_pence: Pence = Field(description="The most one bid may ask for.")
     reviewer_emails: list[Email] = Field(min_length=1, max_length=MAX_PANEL, description="The review panel.")
     decision_rule: DecisionRuleBody
-    review_period_days: Annotated[StrictInt, Field(ge=1, le=180)] = Field(
+    review_period_days: Annotated[StrictInt, Field(ge=1, le=LONGEST_REVIEW_DAYS)] = Field(
         description="Days after the round closes by which bids should be decided."
     )
     reminder_after_days: Annotated[StrictInt, Field(ge=1, le=60)] = Field(

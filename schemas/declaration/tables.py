@@ -13,6 +13,9 @@ MAIN = Table(
     indexes=(
         Index("gsi1", Key("gsi1pk"), Key("gsi1sk")),
         Index("gsi2", Key("gsi2pk"), Key("gsi2sk")),
+        # Sparse: only what falls due at a time across the whole community (open visit offers,
+        # by expiry), so a schedule reads exactly what is due and nothing else.
+        Index("gsi3", Key("gsi3pk"), Key("gsi3sk")),
     ),
     ttl_attribute="expires_at",
 )
