@@ -16,15 +16,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from functions.common.errors import Conflict
 from schemas.api.newsletter import SECTIONS, Section
-from schemas.events.funding import BidApproved
 from schemas.events.newsletter import MAX_BATCH_RECIPIENTS
-from schemas.events.sigs import SigApproved
-from schemas.events.visits import VisitPublished
+
+if TYPE_CHECKING:  # only the items consumer handles them; the API function need not load them
+    from schemas.events.funding import BidApproved
+    from schemas.events.sigs import SigApproved
+    from schemas.events.visits import VisitPublished
 
 #: Headings of the sections, in issue order.
 HEADINGS: dict[str, str] = {

@@ -10,10 +10,13 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from functions.common.errors import Conflict, Forbidden
-from schemas.api.sigs import ProposeSig
 from schemas.events.sigs import SigApproved, SigProposed, SigRejected
+
+if TYPE_CHECKING:  # funding reads SIGs too, and need not load the SIG API's models
+    from schemas.api.sigs import ProposeSig
 
 
 class SigStatus(StrEnum):
