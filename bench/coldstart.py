@@ -68,7 +68,6 @@ LADDER: tuple[tuple[str, tuple[str, ...]], ...] = (
             "aws_lambda_powertools.event_handler.middlewares.openapi_validation",
         ),
     ),
-    ("+ email_validator (pydantic `EmailStr`)", ("email_validator",)),
     ("+ `functions.common.http`, `functions.common.store`", ("functions.common.http", "functions.common.store")),
     ("+ `functions.sigs.handler` (= the sigs handler's imports)", ("functions.sigs.handler",)),
 )
