@@ -19,7 +19,6 @@ from functions.common.http import App, User, attachment
 from functions.common.ids import utcnow
 from functions.common.settings import settings
 from functions.common.web import parse_form
-from functions.sigs.domain import SigStatus
 from schemas.api.funding import (
     AddReviewer,
     BidCreated,
@@ -374,7 +373,7 @@ def register(app: App) -> None:
             user=user,
             round=rnd,
             state=rnd.state(utcnow()).value,
-            sigs=service.sigs.by_status(SigStatus.APPROVED) if user else [],
+            sigs=service.approved_sigs() if user else [],
             form=form,
             errors=errors,
             rows=range(1, LINE_ROWS + 1),

@@ -8,7 +8,8 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from functions.common import tokens
 from functions.common.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -16,8 +17,6 @@ from functions.common.http import User
 from functions.common.ids import new_id, utcnow
 from functions.common.store import ConditionFailed, Store
 from functions.members.model import display_name
-from functions.sigs.domain import SigStatus
-from functions.sigs.repository import SigRepository
 from schemas.api.funding import LONGEST_REVIEW_DAYS, CreateBid, CreateRound
 from schemas.events.funding import RoundReviewPeriodEnded, UndecidedBid
 
@@ -35,6 +34,10 @@ from .domain import (
     SupportedSig,
 )
 from .repository import FundingRepository, Lock, WriteConflict
+
+if TYPE_CHECKING:
+    from functions.sigs.domain import Sig
+    from functions.sigs.repository import SigRepository
 
 #: Optimistic writes retry when someone else changed the bid first; a handful of attempts is
 #: plenty (a bid has a few reviewers), after which the person is asked to try again.
@@ -105,7 +108,18 @@ class FundingService:
     def __init__(self, repository: FundingRepository | None = None, store: Store | None = None) -> None:
         self.store = store or Store()
         self.funding = repository or FundingRepository(self.store)
-        self.sigs = SigRepository(self.store)
+
+    @cached_property
+    def sigs(self) -> SigRepository:
+        # Only bids naming a group need the SIG area: imported then, not in every cold start.
+        from functions.sigs.repository import SigRepository
+
+        return SigRepository(self.store)
+
+    def approved_sigs(self) -> list[Sig]:
+        from functions.sigs.domain import SigStatus
+
+        return self.sigs.by_status(SigStatus.APPROVED)
 
     # -- rounds ---------------------------------------------------------------------------------
     def open_round(self, draft: CreateRound, user: User) -> Round:
@@ -208,6 +222,8 @@ class FundingService:
     def _supported_sig(self, sig_id: str | None) -> SupportedSig | None:
         if not sig_id:
             return None
+        from functions.sigs.domain import SigStatus
+
         sig = self.sigs.get(sig_id) if _valid_id(sig_id, "sig_") else None
         if sig is None or sig.status != SigStatus.APPROVED:
             raise Problems({"sig_id": "Choose a Special Interest Group from the directory, or none."})
