@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--only-issue6", action="store_true", help="only latency, newsletter send and cost")
     parser.add_argument("--latency-runs", type=int, default=200)
     parser.add_argument("--newsletter-sizes", default="1000,10000")
-    parser.add_argument("--newsletter-budget", type=float, default=240, help="seconds per newsletter point")
+    parser.add_argument("--newsletter-budget", type=float, default=420, help="seconds per newsletter point")
     args = parser.parse_args()
 
     from bench import calls, coldstart, newsletter_send
