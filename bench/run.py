@@ -129,6 +129,8 @@ def main() -> None:
     parser.add_argument("--newsletter-sizes", default="1000,10000")
     parser.add_argument("--newsletter-budget", type=float, default=420, help="seconds per newsletter point")
     args = parser.parse_args()
+    # Read once, before any results are written: writing them dirties the tree.
+    code = args.revision or revision()
 
     from bench import calls, coldstart, newsletter_send
 
@@ -141,7 +143,7 @@ def main() -> None:
         took = (datetime.now(UTC) - started).total_seconds()
         section = (
             f"Measured {started:%Y-%m-%d %H:%M} UTC by `bench/run.py --only-issue6` ({took:.0f} s) on code "
-            f"{args.revision or revision()}. Machine: {about}\n\n{body}"
+            f"{code}. Machine: {about}\n\n{body}"
         )
         print(section)
         if not args.no_write:
@@ -163,8 +165,7 @@ def main() -> None:
     took = (datetime.now(UTC) - started).total_seconds()
     section = "\n".join(
         [
-            f"Measured {started:%Y-%m-%d %H:%M} UTC by `make bench` ({took:.0f} s) on code "
-            f"{args.revision or revision()}. Machine: {about}",
+            f"Measured {started:%Y-%m-%d %H:%M} UTC by `make bench` ({took:.0f} s) on code {code}. Machine: {about}",
             "",
             "### Cold start (issue 2)",
             "",
@@ -177,7 +178,7 @@ def main() -> None:
     print(section)
     if not args.no_write:
         write_results(section)
-        head = f"Measured {started:%Y-%m-%d %H:%M} UTC by `make bench` on code {args.revision or revision()}."
+        head = f"Measured {started:%Y-%m-%d %H:%M} UTC by `make bench` on code {code}."
         write_results(f"{head}\n\n{body}", ISSUE6_START, ISSUE6_END, "Results: latency, newsletter, cost (issue 6)")
         print(f"wrote {README.relative_to(ROOT)}")
 
