@@ -36,6 +36,7 @@ from constructs import Construct, IConstruct
 from schemas.declaration import (
     BUCKETS,
     EVENT_SOURCE,
+    FUNCTION_ENVIRONMENT,
     FUNCTIONS,
     TABLES,
     ApiTrigger,
@@ -386,6 +387,7 @@ class ConveneStack(cdk.Stack):
 
         settings = self.settings
         environment = {
+            **FUNCTION_ENVIRONMENT,
             "EVENT_BUS_NAME": self.bus.event_bus_name,
             "SITE_URL": settings.site_url,
             "SENDER_EMAIL": settings.sender_email,

@@ -31,6 +31,7 @@ from infra.stack import ConveneStack, DeploymentSettings, api_prefix_parts, newe
 from schemas.declaration import (
     BUCKETS,
     EVENT_SOURCE,
+    FUNCTION_ENVIRONMENT,
     FUNCTIONS,
     TABLES,
     ApiTrigger,
@@ -212,6 +213,7 @@ def test_function_environment(synth: Synth, function: Function) -> None:
     (bus_id,) = synth.of_type("AWS::Events::EventBus")
     assert env["EVENT_BUS_NAME"] == ref(bus_id)
     assert env["POWERTOOLS_SERVICE_NAME"] == function.name
+    assert FUNCTION_ENVIRONMENT.items() <= env.items()
     for name in ("SITE_URL", "SENDER_EMAIL", "STAFF_EMAILS", "COMMUNITY_NAME", "NEWSLETTER_NAME"):
         assert isinstance(env[name], str)
     tables = {t.name: t for t in TABLES}

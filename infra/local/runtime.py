@@ -23,7 +23,7 @@ from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from schemas.declaration import FUNCTIONS, ScheduleTrigger
+from schemas.declaration import FUNCTION_ENVIRONMENT, FUNCTIONS, ScheduleTrigger
 
 from . import gateway
 from .containers import FunctionPool
@@ -121,6 +121,7 @@ class LocalRuntime:
     def _environment(self, moto_url: str) -> None:
         os.environ.update(
             {
+                **FUNCTION_ENVIRONMENT,
                 "AWS_ACCESS_KEY_ID": "local",
                 "AWS_SECRET_ACCESS_KEY": "local",
                 "AWS_SESSION_TOKEN": "local",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import core, funding, newsletter, sigs, visits
 from .model import (
     EVENT_SOURCE,
+    FUNCTION_ENVIRONMENT,
     ApiTrigger,
     Bucket,
     EventTrigger,
@@ -29,6 +30,7 @@ __all__ = [
     "BUCKETS",
     "EVENT_SOURCE",
     "FUNCTIONS",
+    "FUNCTION_ENVIRONMENT",
     "TABLES",
     "ApiTrigger",
     "Bucket",

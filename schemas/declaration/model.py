@@ -11,6 +11,11 @@ from typing import Literal
 
 from schemas.constants import EVENT_SOURCE
 
+#: The environment every function runs with, deployed and local alike. pydantic otherwise reads
+#: the entry points of every installed distribution on its first schema, looking for plugins,
+#: in each cold start; Convene uses none.
+FUNCTION_ENVIRONMENT: dict[str, str] = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
+
 AttributeType = Literal["S", "N", "B"]
 TableAccess = Literal["read", "read_write"]
 
