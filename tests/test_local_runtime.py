@@ -124,3 +124,36 @@ def test_a_retried_transaction_with_the_same_token_is_not_applied_twice(runtime)
     ddb.transact_write_items(TransactItems=[put], ClientRequestToken=token)  # the retry succeeds
     with pytest.raises(ddb.exceptions.TransactionCanceledException):
         ddb.transact_write_items(TransactItems=[put], ClientRequestToken=str(uuid.uuid4()))
+
+
+def test_concurrent_requests_to_one_function_never_see_each_others_event(api) -> None:
+    """Each container serves one request at a time, but the local runtime runs a function's
+    containers on threads of one process: a request must never be answered with another's
+    event (Powertools keeps the event being resolved on a class, one per process)."""
+    import sys
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    people = [f"who{i}.{uuid.uuid4().hex[:8]}@example.org" for i in range(48)]
+    tokens = {email: api.token(email) for email in people}
+    local = __import__("threading").local()
+
+    def ask(email: str) -> tuple[str, str]:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        answer = local.session.get(
+            f"{api.url}/api/auth/me", headers={"Authorization": f"Bearer {tokens[email]}"}, timeout=30
+        )
+        return email, answer.json().get("email", "")
+
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns far more often: a shared event shows at once
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            answers = list(pool.map(ask, people * 8))
+    finally:
+        sys.setswitchinterval(switching)
+    crossed = [(asked, answered) for asked, answered in answers if asked != answered]
+    assert not crossed, f"{len(crossed)} of {len(answers)} requests were answered for someone else: {crossed[:3]}"

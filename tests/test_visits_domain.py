@@ -24,7 +24,6 @@ from functions.visits.domain import (
     VisitStatus,
 )
 from functions.visits.export import attendees_csv, safe_cell
-from functions.visits.repository import AlreadySignedUp
 from schemas.api.visits import PublishVisit, SignUp
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -281,50 +280,3 @@ def test_csv_keeps_commas_quotes_and_line_breaks_in_their_cell() -> None:
     note = 'Said "yes", then\nleft'
     rows = list(csv.reader(io.StringIO(attendees_csv([(signup(note=note), 1)]).lstrip("\ufeff"))))
     assert rows[1][6] == note and rows[1][3] == "1" and len(rows) == 2
-
-
-class _AnswerLostRepository:
-    """A repository whose sign-up write lands but answers as if it had not (a transaction
-    retried after a timeout and refused as a conflict with its own first attempt)."""
-
-    def __init__(self, published: Visit) -> None:
-        self.visit = published
-        self.signups: dict[str, Signup] = {}
-
-    def get(self, visit_id: str) -> Visit | None:
-        return self.visit if visit_id == self.visit.visit_id else None
-
-    def signup(self, visit_id: str, member_id: str) -> Signup | None:
-        return self.signups.get(member_id)
-
-    def position(self, visit_id: str, ticket: int) -> int:
-        return ticket
-
-    def confirm(self, visit: Visit, signup: Signup, event: object, *, previous: Signup | None) -> None:
-        self.signups[signup.member_id] = signup
-        raise AlreadySignedUp
-
-
-def test_a_sign_up_whose_write_landed_unannounced_is_reported_as_created() -> None:
-    from functions.common.http import User
-    from functions.visits.service import VisitService
-
-    now = datetime.now(UTC)
-    published, _ = domain.publish(
-        "visit_t2",
-        body(
-            starts_at=now + timedelta(days=30),
-            signup_closes_at=now + timedelta(days=29),
-            ends_at=now + timedelta(days=30, hours=2),
-        ),
-        "team@example.org",
-        now - timedelta(hours=1),
-    )
-    repository = _AnswerLostRepository(published)
-    service = VisitService(repository=repository, store=object())  # type: ignore[arg-type]
-    member = User("mem_1", "amara@example.org", "Amara Okafor", is_staff=False, session_id="s1", via_cookie=False)
-
-    first = service.sign_up("visit_t2", member, SignUp())
-    assert first.created and first.signup.status == SignupStatus.CONFIRMED
-    again = service.sign_up("visit_t2", member, SignUp())  # a second request: the existing one, not created
-    assert not again.created and again.signup.signup_id == first.signup.signup_id

@@ -11,7 +11,8 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -23,6 +24,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from . import tokens
 from .errors import DomainError, Forbidden, NotSignedIn
@@ -84,6 +86,36 @@ def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
 
 class App(APIGatewayRestResolver):
     """A resolver that knows who is asking."""
+
+    # Powertools keeps the event being resolved on its BaseRouter class: one per process. That
+    # is right on Lambda, where a process serves one request at a time, but the local runtime
+    # runs a function's containers on threads of one process, and there requests were answered
+    # with each other's event (another member's session). The app keeps its own, per thread.
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._invocation = threading.local()
+
+    @property  # type: ignore[override]
+    def current_event(self) -> APIGatewayProxyEvent:
+        event: APIGatewayProxyEvent = self._invocation.event
+        return event
+
+    @current_event.setter
+    def current_event(self, event: APIGatewayProxyEvent) -> None:
+        self._invocation.event = event
+
+    @property  # type: ignore[override]
+    def lambda_context(self) -> Any:
+        return self._invocation.context
+
+    @lambda_context.setter
+    def lambda_context(self, context: Any) -> None:
+        self._invocation.context = context
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        self.current_event = APIGatewayProxyEvent(dict(event))
+        self.lambda_context = context
+        return super().resolve(event, context)
 
     def user(self, *, form: dict[str, str] | None = None, acting: bool = True) -> User | None:
         """The signed-in member, or None. Cookie sessions must prove the request came from

@@ -118,22 +118,17 @@ class VisitService:
     # -- a member's sign-up -------------------------------------------------------------------------
     def sign_up(self, visit_id: str, user: User, body: SignUp) -> SignedUp:
         name = display_name(user.email, user.name)
-        attempted: set[str] = set()
         for _ in range(_ATTEMPTS):
             now = utcnow()
             visit = self.get(visit_id)
             existing = self.visits.signup(visit_id, user.member_id)
             if existing and existing.active:
-                # A write can land even though its answer said otherwise (a retried transaction
-                # under load): if the sign-up found is one this call wrote, it was created here.
-                created = existing.signup_id in attempted
-                return SignedUp(visit, existing, created, self.position(existing))
+                return SignedUp(visit, existing, False, self.position(existing))
             domain.ensure_open_for_signup(visit, now, _tz())
-            attempted.add(signup_id := new_id("signup"))
             signup = domain.new_signup(
                 visit,
                 body,
-                signup_id=signup_id,
+                signup_id=new_id("signup"),
                 member_id=user.member_id,
                 name=name,
                 email=user.email,
