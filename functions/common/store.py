@@ -249,6 +249,54 @@ class Store:
         """The items under one partition key (of the table or a GSI), optionally only those whose
         sort key starts with ``sk_prefix`` or lies between ``sk_from`` and ``sk_to`` (inclusive).
         By key condition only: every item read is returned, so ``ScannedCount`` equals ``Count``."""
+        request = self._key_query(
+            pk, sk_prefix=sk_prefix, sk_from=sk_from, sk_to=sk_to, index=index, consistent=consistent
+        )
+        request["ScanIndexForward"] = not newest_first
+        items: list[dict[str, Any]] = []
+        while True:
+            if limit is not None:
+                request["Limit"] = limit - len(items)
+            response = self.ddb.query(**request)
+            items.extend(from_attributes(i) for i in response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if not last or (limit is not None and len(items) >= limit):
+                return items
+            request["ExclusiveStartKey"] = last
+
+    def count(
+        self,
+        pk: str,
+        *,
+        sk_prefix: str | None = None,
+        sk_from: str | None = None,
+        sk_to: str | None = None,
+        index: str | None = None,
+    ) -> int:
+        """How many items ``query`` with the same key conditions would return (``Select=COUNT``:
+        no item is sent back)."""
+        request = self._key_query(pk, sk_prefix=sk_prefix, sk_from=sk_from, sk_to=sk_to, index=index, consistent=False)
+        request["Select"] = "COUNT"
+        total = 0
+        while True:
+            response = self.ddb.query(**request)
+            total += int(response.get("Count", 0))
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return total
+            request["ExclusiveStartKey"] = last
+
+    def _key_query(
+        self,
+        pk: str,
+        *,
+        sk_prefix: str | None,
+        sk_from: str | None,
+        sk_to: str | None,
+        index: str | None,
+        consistent: bool,
+    ) -> dict[str, Any]:
+        """A Query request on one partition key and, at most, one sort-key condition."""
         pk_name, sk_name = ("pk", "sk") if index is None else (f"{index}pk", f"{index}sk")
         expression = "#pk = :pk"
         names = {"#pk": pk_name}
@@ -274,22 +322,12 @@ class Store:
             "KeyConditionExpression": expression,
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": to_attributes(values),
-            "ScanIndexForward": not newest_first,
         }
         if index:
             request["IndexName"] = index
         elif consistent:
             request["ConsistentRead"] = True
-        items: list[dict[str, Any]] = []
-        while True:
-            if limit is not None:
-                request["Limit"] = limit - len(items)
-            response = self.ddb.query(**request)
-            items.extend(from_attributes(i) for i in response.get("Items", []))
-            last = response.get("LastEvaluatedKey")
-            if not last or (limit is not None and len(items) >= limit):
-                return items
-            request["ExclusiveStartKey"] = last
+        return request
 
     # -- writes -------------------------------------------------------------------------------
     def write(self, operations: Sequence[Operation], events: Sequence[DomainEvent] = ()) -> None:
@@ -319,6 +357,15 @@ class Store:
             call(**params)
         except self.ddb.exceptions.ConditionalCheckFailedException:
             raise ConditionFailed([0]) from None
+
+    def update_returning(self, op: Update) -> dict[str, Any]:
+        """Apply one update on its own and return the item as it now is (a transaction returns
+        no values); raises ``ConditionFailed`` if its condition does not hold."""
+        try:
+            response = self.ddb.update_item(**self._transact_item(op)["Update"], ReturnValues="ALL_NEW")
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            raise ConditionFailed([0]) from None
+        return from_attributes(response["Attributes"])
 
     def _transact_item(self, op: Operation) -> dict[str, Any]:
         table = self.table_name(op.table)

@@ -31,8 +31,6 @@ from functions.common.store import (
     Put,
     Store,
     Update,
-    from_attributes,
-    to_attributes,
 )
 from schemas.events.base import DomainEvent
 
@@ -167,12 +165,17 @@ def _status_index(visit_id: str, signup: Signup) -> tuple[str, str] | None:
     if signup.status == SignupStatus.CONFIRMED:
         return f"VISITGOING#{visit_id}", f"{ts(signup.updated_at or signup.signed_up_at)}#{signup.member_id}"
     if signup.status == SignupStatus.WAITLISTED and signup.ticket is not None:
-        return f"VISITWAIT#{visit_id}", f"{signup.ticket:010d}"
+        return f"VISITWAIT#{visit_id}", _waiting_number(signup.ticket)
     if signup.status == SignupStatus.OFFERED and signup.offer_expires_at is not None:
         return f"VISITOFFER#{visit_id}", offer_expiry_attributes(visit_id, signup.member_id, signup.offer_expires_at)[
             "gsi1sk"
         ]
     return None
+
+
+def _waiting_number(ticket: int) -> str:
+    """A waiting-list number as a sort key: zero-padded, so string order is number order."""
+    return f"{ticket:010d}"
 
 
 def _due_index(visit_id: str, signup: Signup) -> tuple[str, str] | None:
@@ -293,34 +296,10 @@ class VisitRepository:
 
     def position(self, visit_id: str, ticket: int) -> int:
         """1 + how many are still waiting with a lower number."""
-        return 1 + self._count_below("gsi1", f"VISITWAIT#{visit_id}", f"{ticket:010d}")
+        return 1 + self.store.count(f"VISITWAIT#{visit_id}", index="gsi1", sk_to=_waiting_number(ticket - 1))
 
     def _range(self, index: str, pk: str, *, low: str | None = None, high: str | None = None) -> list[dict[str, Any]]:
         return self.store.query(pk, index=index, sk_from=low, sk_to=high)
-
-    def _count_below(self, index: str, pk: str, below: str) -> int:
-        return int(self._query(index, "#pk = :pk AND #sk < :below", {":pk": pk, ":below": below}, count=True))
-
-    def _query(self, index: str, condition: str, values: dict[str, Any], *, count: bool = False) -> Any:
-        request: dict[str, Any] = {
-            "TableName": self.store.table_name("main"),
-            "IndexName": index,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeNames": {"#pk": f"{index}pk", **({"#sk": f"{index}sk"} if "#sk" in condition else {})},
-            "ExpressionAttributeValues": to_attributes(values),
-        }
-        if count:
-            request["Select"] = "COUNT"
-        items: list[dict[str, Any]] = []
-        total = 0
-        while True:
-            response = self.store.ddb.query(**request)
-            total += int(response.get("Count", 0))
-            items.extend(from_attributes(i) for i in response.get("Items", []))
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return total if count else items
-            request["ExclusiveStartKey"] = last
 
     # -- publishing and the team's changes -------------------------------------------------------
     def publish(self, visit: Visit, event: DomainEvent) -> None:
@@ -408,18 +387,9 @@ class VisitRepository:
             {":one": 1, ":zero": 0, ":published": "published", ":now": ts(now)},
         )
         try:
-            response = self.store.ddb.update_item(
-                TableName=self.store.table_name("main"),
-                Key=to_attributes(update.key),
-                UpdateExpression=update.expression,
-                ConditionExpression=update.condition,
-                ExpressionAttributeNames=update.names,
-                ExpressionAttributeValues=to_attributes(update.values),
-                ReturnValues="ALL_NEW",
-            )
-        except self.store.ddb.exceptions.ConditionalCheckFailedException:
+            attributes = self.store.update_returning(update)
+        except ConditionFailed:
             raise HasRoom from None
-        attributes = from_attributes(response["Attributes"])
         return int(attributes["tickets"]), int(attributes.get("tickets_done", 0))
 
     def release_ticket(self, visit_id: str) -> None:
