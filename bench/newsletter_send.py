@@ -69,7 +69,9 @@ def _messages(runtime: Any) -> list[Any]:
         return list(ses_backends[ACCOUNT_ID][REGION].sent_messages)
 
 
-def _subscribers(tag: str, count: int) -> list[Any]:
+def readers(tag: str, count: int, status: str = "confirmed") -> list[Any]:
+    """``count`` subscribers (``reader00000.<tag>@example.org`` ...) to import directly: the
+    send is what is measured or tested, not a thousand double opt-ins."""
     from functions.common.ids import utcnow
     from functions.newsletter.domain import Subscriber, SubscriberStatus
 
@@ -80,7 +82,7 @@ def _subscribers(tag: str, count: int) -> list[Any]:
             email=f"reader{n:05d}.{tag}@example.org",
             name="",
             topics=(),
-            status=SubscriberStatus.CONFIRMED,
+            status=SubscriberStatus(status),
             created_at=now,
             confirmed_at=now,
         )
@@ -120,7 +122,7 @@ def measure(runtime: Any, count: int, timeout: float = 300) -> Point:
     http = requests.Session()
     staff = {"Authorization": f"Bearer {runtime.issue_session('bench.editor@example.org', staff=True)}"}
     tag = uuid.uuid4().hex[:6]
-    subscribers = _subscribers(tag, count)
+    subscribers = readers(tag, count)
     assert NewsletterRepository().import_subscribers(subscribers) == count
     item = {"title": f"Bench issue {tag}", "body": "Throughput.", "section": "news"}
     made = http.post(runtime.url + "/api/newsletter/items", json=item, headers=staff, timeout=30)

@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
+from bench.calls import bid_body
+
 if TYPE_CHECKING:
     from tests.conftest import Api
 
@@ -60,20 +62,6 @@ def open_round(api: Api, reviewers: list[str], **changes: Any) -> dict[str, Any]
     response = api.post("/api/rounds", json=round_body(reviewers, **changes), headers=as_staff(api))
     assert response.status_code == 201, response.text
     return dict(response.json())
-
-
-def bid_body(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "title": unique("A paid convener for the Third Sector SIG"),
-        "summary": "Two days a month to convene the Third Sector SIG and its Open Space conversations.",
-        "amount_pence": 2_000_00,
-        "budget_lines": [
-            {"description": "Convener days", "amount_pence": 1_500_00},
-            {"description": "Venue and refreshments", "amount_pence": 500_00},
-        ],
-        "consent_to_be_named": True,
-    }
-    return {**body, **changes}
 
 
 def submit(api: Api, round_id: str, applicant: str, name: str = "Amara Okafor", **changes: Any) -> dict[str, Any]:

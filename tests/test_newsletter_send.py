@@ -25,8 +25,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from bench.newsletter_send import readers
 from functions.common import mail, tokens
-from functions.common.ids import utcnow
 from functions.common.store import Store, to_attributes
 from functions.newsletter.domain import Subscriber, SubscriberStatus
 from functions.newsletter.repository import NewsletterRepository
@@ -95,22 +95,6 @@ def forget(subscribers: list[Subscriber], issue_ids: list[str]) -> None:
             {"DeleteRequest": {"Key": to_attributes({"pk": pk, "sk": sk})}} for pk, sk in keys[start : start + 25]
         ]
         store.ddb.batch_write_item(RequestItems={table: deletes})
-
-
-def readers(tag: str, count: int, status: SubscriberStatus = SubscriberStatus.CONFIRMED) -> list[Subscriber]:
-    now = utcnow().isoformat()
-    return [
-        Subscriber(
-            subscriber_id=f"sub_{tag}{n:05d}",
-            email=f"reader{n:05d}.{tag}@example.org",
-            name="",
-            topics=(),
-            status=status,
-            created_at=now,
-            confirmed_at=now,
-        )
-        for n in range(count)
-    ]
 
 
 @dataclass
