@@ -25,6 +25,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from . import tokens
 from .errors import DomainError, Forbidden, NotSignedIn
@@ -113,9 +114,14 @@ class App(APIGatewayRestResolver):
         self._invocation.context = context
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        self.current_event = APIGatewayProxyEvent(dict(event))
         self.lambda_context = context
         return super().resolve(event, context)
+
+    def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
+        # Where Powertools turns the raw event into the one it resolves: kept here, per thread.
+        proxy = super()._to_proxy_event(event)
+        self._invocation.event = proxy
+        return proxy
 
     def user(self, *, form: dict[str, str] | None = None, acting: bool = True) -> User | None:
         """The signed-in member, or None. Cookie sessions must prove the request came from
