@@ -29,14 +29,19 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "CONVENE_STATE_DIR": str(tmp_path_factory.mktemp("dev-state"))}
+    state = tmp_path_factory.mktemp("dev-state")
+    env = {**os.environ, "CONVENE_STATE_DIR": str(state)}
     for leaked in ("AWS_ENDPOINT_URL", "CONVENE_SIGNING_KEYS", "SITE_URL"):
         env.pop(leaked, None)  # the in-process test runtime sets these; a real shell would not
+    # Its console goes to a file: nobody reads a pipe while the tests run, and once the pipe's
+    # buffer (64 KB) is full, every thread that logs blocks, shutdown included.
+    console_path = state / "console.log"
+    console = console_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.cli", "dev", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=console,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -44,7 +49,7 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"convene dev exited: {process.stdout.read() if process.stdout else ''}")
+            pytest.fail(f"convene dev exited: {console_path.read_text()}")
         try:
             if requests.get(url + "/api/sigs", timeout=2).status_code == 200:
                 break
@@ -59,7 +64,9 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
-        pytest.fail("convene dev did not stop on SIGTERM")
+        pytest.fail(f"convene dev did not stop on SIGTERM; its console ended:\n{console_path.read_text()[-3000:]}")
+    finally:
+        console.close()
 
 
 def convene(*args: str) -> subprocess.CompletedProcess[str]:
