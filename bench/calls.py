@@ -3,8 +3,9 @@ every consumer with every event type it handles, and every schedule.
 
 Runs in-process against a started ``LocalRuntime``. Requests go over HTTP through the local
 API Gateway exactly as clients send them. Events are delivered by the bench itself: while it
-runs, the runtime's outbox pump and queue pollers are stopped, and after each request the
-bench moves the outbox onto the bus (``OutboxPump.pump_once``) and hands each message the
+runs, the runtime's stream and queue pollers are stopped, and after each request the
+bench moves the outbox onto the bus (``StreamPoller.poll_once``, which invokes the outbox
+forwarder; its calls are not counted) and hands each message the
 rules put in a queue to its consumer, one per batch, on the bench's own thread, as the SQS event
 source mapping would. So each event is handled once, by a known invocation, and the events a
 consumer writes are delivered in turn. Email links are followed from the mail SES (moto)
@@ -194,7 +195,7 @@ class Bench(Client):
         self.staff_email = runtime.staff_emails.split(",")[0].strip()
         self._last: dict[str, tuple[Any, dict[str, Any]]] = {}
         #: (source, detail-type) of the events put on a bus since the queues were last read: by
-        #: the outbox pump, by the SES stand-in, or (never, by the rules) a function directly.
+        #: the outbox forwarder, by the SES stand-in, or (never, by the rules) a function directly.
         self._put: set[tuple[str, str]] = set()
         self._buses = [runtime.client("events"), aws.client("events")]
         for client in self._buses:
@@ -218,9 +219,11 @@ class Bench(Client):
     def drain(self, cause: str) -> None:
         """Deliver every event in the outbox, and those their consumers write in turn, until
         none is left. A queue is read only when an event its rule takes was put on a bus."""
-        assert self.runtime.pump is not None and self.runtime.resources is not None
+        assert self.runtime.resources is not None
         while True:
-            self.runtime.pump.pump_once()
+            for stream in self.runtime.stream_pollers:
+                while stream.poll_once():
+                    pass
             put, self._put = self._put, set()
             if not put:
                 return

@@ -25,7 +25,6 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -45,6 +44,7 @@ from schemas.declaration import (
     Function,
     Key,
     ScheduleTrigger,
+    StreamTrigger,
     Table,
 )
 
@@ -127,9 +127,6 @@ class ConveneStack(cdk.Stack):
         self.tables = {table.name: self._table(table) for table in tables}
         self.buckets = self._buckets(buckets)
         self.bus = events.EventBus(self, "Bus", description="Convene domain events (from the outbox)")
-        for table in tables:
-            if table.stream:
-                self._outbox_pipe(table, self.tables[table.name])
         self.signing_keys = self._signing_keys()
         self.mail_events = self._mail_events()
 
@@ -146,6 +143,8 @@ class ConveneStack(cdk.Stack):
                     self._api_trigger(function, trigger)
                 elif isinstance(trigger, EventTrigger):
                     self._event_trigger(declared, function, trigger)
+                elif isinstance(trigger, StreamTrigger):
+                    self._stream_trigger(declared, function, trigger)
             if schedules := cast(list[ScheduleTrigger], declared.of_type(ScheduleTrigger)):
                 self._schedule_triggers(declared, function, schedules)
             self._acknowledge_function(declared, function)
@@ -248,72 +247,6 @@ class ConveneStack(cdk.Stack):
 
     # -- events --------------------------------------------------------------------------------
 
-    def _outbox_pipe(self, declared: Table, table: dynamodb.Table) -> None:
-        """Transactional outbox: every item INSERTed into the table becomes an event on the bus.
-
-        Outbox items carry ``source``, ``detail_type`` and ``detail`` (a JSON string); the pipe's
-        input template emits ``detail`` unquoted, so the event's detail is that JSON document.
-        """
-        name = pascal(declared.name)
-        dlq = self._terminal_dlq(f"{name}PipeDlq", f"the {declared.name} pipe (records it failed to deliver)")
-        role = iam.Role(
-            self,
-            f"{name}PipeRole",
-            assumed_by=iam.ServicePrincipal(
-                "pipes.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": self.account}}
-            ),
-            description=f"Lets the {declared.name} pipe read its stream and put events on the bus",
-        )
-        table.grant_stream_read(role)
-        self.bus.grant_put_events_to(role)
-        dlq.grant_send_messages(role)
-        log_group = logs.LogGroup(self, f"{name}PipeLogs", retention=LOG_RETENTION)
-        log_group.grant_write(role)
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "dynamodb:ListStreams (added by grant_stream_read) does not support resource-level permissions; "
-            "the record-reading actions are scoped to this table's stream.",
-        )
-        pipe = pipes.CfnPipe(
-            self,
-            f"{name}Pipe",
-            description=f"Outbox: INSERTs into the {declared.name} table become events on the bus",
-            role_arn=role.role_arn,
-            source=cast(str, table.table_stream_arn),
-            source_parameters=pipes.CfnPipe.PipeSourceParametersProperty(
-                dynamo_db_stream_parameters=pipes.CfnPipe.PipeSourceDynamoDBStreamParametersProperty(
-                    # TRIM_HORIZON: events written before the pipe first starts are not lost.
-                    starting_position="TRIM_HORIZON",
-                    batch_size=10,
-                    maximum_retry_attempts=10,
-                    maximum_record_age_in_seconds=24 * 3600,
-                    on_partial_batch_item_failure="AUTOMATIC_BISECT",
-                    dead_letter_config=pipes.CfnPipe.DeadLetterConfigProperty(arn=dlq.queue_arn),
-                ),
-                # Only new outbox items are events; TTL deletions (REMOVE) and any MODIFY are not.
-                filter_criteria=pipes.CfnPipe.FilterCriteriaProperty(
-                    filters=[pipes.CfnPipe.FilterProperty(pattern=json.dumps({"eventName": ["INSERT"]}))]
-                ),
-            ),
-            target=self.bus.event_bus_arn,
-            target_parameters=pipes.CfnPipe.PipeTargetParametersProperty(
-                input_template="<$.dynamodb.NewImage.detail.S>",
-                event_bridge_event_bus_parameters=pipes.CfnPipe.PipeTargetEventBridgeEventBusParametersProperty(
-                    source="$.dynamodb.NewImage.source.S",
-                    detail_type="$.dynamodb.NewImage.detail_type.S",
-                ),
-            ),
-            log_configuration=pipes.CfnPipe.PipeLogConfigurationProperty(
-                level="ERROR",
-                cloudwatch_logs_log_destination=pipes.CfnPipe.CloudwatchLogsLogDestinationProperty(
-                    log_group_arn=log_group.log_group_arn
-                ),
-            ),
-        )
-        # The role's policy must exist before the pipe starts polling, or creation fails.
-        pipe.node.add_dependency(_default_policy(role))
-
     def _signing_keys(self) -> secretsmanager.Secret:
         """Signing keys for tokens and sessions: a JSON list of random strings, newest last.
 
@@ -412,6 +345,8 @@ class ConveneStack(cdk.Stack):
             self.signing_keys.grant_read(role)
         if declared.sends_email:
             self._grant_send_email(role, environment)
+        if declared.publishes_events:
+            self.bus.grant_put_events_to(role)
 
         return lambda_.Function(
             self,
@@ -484,8 +419,9 @@ class ConveneStack(cdk.Stack):
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray tracing (xray:PutTraceSegments/PutTelemetryRecords) does not support resource-level "
-            "permissions; every other statement names its resources.",
+            "X-Ray tracing (xray:PutTraceSegments/PutTelemetryRecords) and, for stream triggers, "
+            "dynamodb:ListStreams do not support resource-level permissions; every other statement names its "
+            "resources.",
         )
         for table_name in declared.tables:
             if not self.declared_tables[table_name].indexes:
@@ -501,7 +437,8 @@ class ConveneStack(cdk.Stack):
         if not declared.of_type(ScheduleTrigger):
             reason = (
                 "Never invoked asynchronously: API Gateway invokes it synchronously and SQS event source mappings "
-                "keep failed messages in the trigger queue, whose redrive policy moves them to its DLQ."
+                "keep failed messages in the trigger queue, whose redrive policy moves them to its DLQ; stream "
+                "mappings send failed batches to their on-failure queue."
             )
             acknowledge(function, "Serverless-LambdaDLQ", reason)
 
@@ -632,6 +569,28 @@ class ConveneStack(cdk.Stack):
             "queue's dead-letter queue through its redrive policy.",
         )
 
+    def _stream_trigger(self, declared: Function, function: lambda_.Function, trigger: StreamTrigger) -> None:
+        """A DynamoDB stream event source mapping: only records matching the declared filters
+        reach the function; failed records are reported by sequence number and retried from
+        the first one, a failing batch is halved to isolate the bad record, and after the
+        bounded retries the batch's description goes to an on-failure queue (the records
+        themselves stay readable in the stream for 24 hours)."""
+        name = pascal(trigger.name)
+        failed = self._terminal_dlq(f"{name}FailedRecords", f"the {trigger.name} stream mapping (on-failure records)")
+        function.add_event_source(
+            event_sources.DynamoEventSource(
+                self.tables[trigger.table],
+                starting_position=lambda_.StartingPosition(trigger.starting_position),
+                batch_size=trigger.batch_size,
+                bisect_batch_on_error=trigger.bisect_batch_on_error,
+                retry_attempts=trigger.max_retry_attempts,
+                max_record_age=cdk.Duration.seconds(trigger.max_record_age_seconds),
+                report_batch_item_failures=True,
+                on_failure=event_sources.SqsDlq(failed),
+                filters=[{"pattern": json.dumps(pattern)} for pattern in trigger.filters],
+            )
+        )
+
     def _schedule_triggers(
         self, declared: Function, function: lambda_.Function, schedules: Sequence[ScheduleTrigger]
     ) -> None:
@@ -729,9 +688,21 @@ def _check_declaration(functions: Sequence[Function], tables: Sequence[Table], b
     _unique("table", [t.name for t in tables])
     _unique("bucket", [b.name for b in buckets])
     _unique(
-        "event/schedule trigger",
-        [t.name for f in functions for t in f.triggers if isinstance(t, EventTrigger | ScheduleTrigger)],
+        "event/schedule/stream trigger",
+        [
+            t.name
+            for f in functions
+            for t in f.triggers
+            if isinstance(t, EventTrigger | ScheduleTrigger | StreamTrigger)
+        ],
     )
+    streams = {t.name for t in tables if t.stream}
+    for function in functions:
+        for trigger in function.triggers:
+            if isinstance(trigger, StreamTrigger) and trigger.table not in streams:
+                raise ValueError(
+                    f"{function.name!r} is triggered by the stream of {trigger.table!r}, a table without one"
+                )
     prefixes: dict[str, str] = {}
     for function in functions:
         for table_name in function.tables:

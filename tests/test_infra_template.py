@@ -41,6 +41,7 @@ from schemas.declaration import (
     Index,
     Key,
     ScheduleTrigger,
+    StreamTrigger,
     Table,
 )
 
@@ -237,8 +238,15 @@ def test_function_role_grants_only_what_is_declared(synth: Synth, function: Func
 
     # DynamoDB: only declared tables; writes only where declared read_write.
     table_ids = {name: synth.table_id(name) for name in (t.name for t in TABLES)}
+    streams = {t.table for t in function.triggers if isinstance(t, StreamTrigger)}
     for statement in statements:
         if not any(a.startswith("dynamodb:") for a in actions_of(statement)):
+            continue
+        dynamodb_actions = {a for a in actions_of(statement) if a.startswith("dynamodb:")}
+        if dynamodb_actions <= STREAM_READ:  # granted by a declared stream trigger
+            assert streams, (function.name, statement)
+            text = json.dumps(statement["Resource"])
+            assert text == '"*"' or {n for n, lid in table_ids.items() if f'"{lid}"' in text} <= streams
             continue
         text = json.dumps(statement["Resource"])
         touched = {name for name, lid in table_ids.items() if f'"{lid}"' in text}
@@ -248,7 +256,12 @@ def test_function_role_grants_only_what_is_declared(synth: Synth, function: Func
     assert bool({a for a in actions if a.startswith("ses:")}) == function.sends_email
     assert bool({a for a in actions if a.startswith("secretsmanager:")}) == function.reads_signing_keys
     assert not {a for a in actions if a.startswith("s3:")} or function.buckets
-    assert not {a for a in actions if a.startswith(("events:", "lambda:", "iam:"))}
+    assert bool({a for a in actions if a.startswith("events:")}) == function.publishes_events
+    assert {a for a in actions if a.startswith("events:")} <= {"events:PutEvents"}
+    assert not {a for a in actions if a.startswith(("lambda:", "iam:"))}
+
+
+STREAM_READ = {"dynamodb:ListStreams", "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,47 +406,51 @@ def test_tables_match_the_declaration(synth: Synth, table: Table) -> None:
     assert synth.outputs[f"{pascal(table.name)}TableName"]["Value"] == ref(synth.table_id(table.name))
 
 
-def test_outbox_pipe_carries_inserts_to_the_bus(synth: Synth) -> None:
-    stream_tables = [t for t in TABLES if t.stream]
-    assert stream_tables, "the declaration has an outbox"
-    (bus_id,) = synth.of_type("AWS::Events::EventBus")
-    pipes = synth.of_type("AWS::Pipes::Pipe")
-    assert len(pipes) == len(stream_tables)
-    for table in stream_tables:
-        (pipe,) = [
-            p["Properties"]
-            for p in pipes.values()
-            if p["Properties"]["Source"] == {"Fn::GetAtt": [synth.table_id(table.name), "StreamArn"]}
-        ]
-        assert pipe["Target"] == fn_arn(bus_id)
-        source = pipe["SourceParameters"]
-        assert [json.loads(f["Pattern"]) for f in source["FilterCriteria"]["Filters"]] == [{"eventName": ["INSERT"]}]
-        stream = source["DynamoDBStreamParameters"]
-        dlq = synth.resources[stream["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]]
-        assert dlq["Type"] == "AWS::SQS::Queue"
-        assert pipe["TargetParameters"] == {
-            "EventBridgeEventBusParameters": {
-                "DetailType": "$.dynamodb.NewImage.detail_type.S",
-                "Source": "$.dynamodb.NewImage.source.S",
-            },
-            "InputTemplate": "<$.dynamodb.NewImage.detail.S>",
-        }
-        role_id = pipe["RoleArn"]["Fn::GetAtt"][0]
-        trust = synth.resources[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-        assert [s["Principal"] for s in trust] == [{"Service": "pipes.amazonaws.com"}]
-        actions = {a for s in synth.role_statements(ref(role_id)) for a in actions_of(s)}
-        assert actions == {
-            "dynamodb:ListStreams",
-            "dynamodb:DescribeStream",
-            "dynamodb:GetRecords",
-            "dynamodb:GetShardIterator",
-            "events:PutEvents",
-            "sqs:SendMessage",
-            "sqs:GetQueueAttributes",
-            "sqs:GetQueueUrl",
-            "logs:CreateLogStream",
-            "logs:PutLogEvents",
-        }
+STREAM_TRIGGERS = [(f, t) for f in FUNCTIONS for t in f.triggers if isinstance(t, StreamTrigger)]
+
+
+def test_the_outbox_stream_is_read_by_one_declared_function_and_no_pipe(synth: Synth) -> None:
+    stream_tables = {t.name for t in TABLES if t.stream}
+    assert stream_tables and stream_tables == {t.table for _, t in STREAM_TRIGGERS}
+    assert not synth.of_type("AWS::Pipes::Pipe"), "events leave the outbox through the declared forwarder only"
+    (forwarder,) = [f for f, _ in STREAM_TRIGGERS]
+    assert forwarder.publishes_events and forwarder.handler == "functions.outbox.forwarder:handler"
+
+
+@pytest.mark.parametrize(("function", "trigger"), STREAM_TRIGGERS, ids=lambda x: getattr(x, "name", ""))
+def test_stream_trigger_mapping_matches_the_declaration(
+    synth: Synth, function: Function, trigger: StreamTrigger
+) -> None:
+    check_stream_trigger(synth, function, trigger)
+
+
+def check_stream_trigger(synth: Synth, function: Function, trigger: StreamTrigger) -> None:
+    stream_arn = {"Fn::GetAtt": [synth.table_id(trigger.table), "StreamArn"]}
+    (mapping,) = [
+        m["Properties"]
+        for m in synth.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == stream_arn
+    ]
+    assert mapping["FunctionName"] == ref(synth.function_id(function.name))
+    assert [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]] == list(trigger.filters)
+    assert mapping["StartingPosition"] == trigger.starting_position
+    assert mapping["BatchSize"] == trigger.batch_size
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is trigger.bisect_batch_on_error
+    assert mapping["MaximumRetryAttempts"] == trigger.max_retry_attempts
+    assert mapping["MaximumRecordAgeInSeconds"] == trigger.max_record_age_seconds
+    failed_id = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    assert synth.resources[failed_id]["Type"] == "AWS::SQS::Queue"
+    role_id = synth.resources[synth.function_id(function.name)]["Properties"]["Role"]["Fn::GetAtt"][0]
+    grants = {
+        (a, json.dumps(r)) for s in synth.role_statements(ref(role_id)) for a in actions_of(s) for r in resources_of(s)
+    }
+    for action in STREAM_READ - {"dynamodb:ListStreams"}:
+        assert (action, json.dumps(stream_arn)) in grants, action
+    assert ("sqs:SendMessage", json.dumps(fn_arn(failed_id))) in grants
+    if function.publishes_events:
+        (bus_id,) = synth.of_type("AWS::Events::EventBus")
+        assert ("events:PutEvents", json.dumps(fn_arn(bus_id))) in grants
 
 
 def test_signing_keys_secret_is_a_json_list_of_one_long_random_key(
@@ -585,6 +602,26 @@ SYNTHETIC_FUNCTIONS = (
         sends_email=True,
     ),
     Function(
+        name="journal-reader",
+        handler="functions.journal.reader:handler",
+        description="Every journal change, from the latest",
+        triggers=(
+            StreamTrigger(
+                name="journal-changes",
+                table="journal",
+                filters=(
+                    {"eventName": ["INSERT", "MODIFY"]},
+                    {"eventName": ["REMOVE"], "userIdentity": {"type": ["Service"]}},
+                ),
+                batch_size=100,
+                starting_position="LATEST",
+                max_retry_attempts=2,
+                max_record_age_seconds=600,
+                bisect_batch_on_error=False,
+            ),
+        ),
+    ),
+    Function(
         name="consumer",
         handler="functions.consumer.handler:handler",
         description="Filtered events",
@@ -729,13 +766,19 @@ def test_event_trigger_with_detail_filter_and_large_batches(synthetic: Synth) ->
     (trigger,) = consumer.of_type(EventTrigger)
     assert isinstance(trigger, EventTrigger)
     check_event_trigger(synthetic, consumer, trigger)
-    (mapping,) = synthetic.of_type("AWS::Lambda::EventSourceMapping").values()
+    (mapping,) = [
+        m
+        for m in synthetic.of_type("AWS::Lambda::EventSourceMapping").values()
+        if "StreamArn" not in json.dumps(m["Properties"]["EventSourceArn"])
+    ]
     assert mapping["Properties"]["MaximumBatchingWindowInSeconds"] >= 1
 
 
-def test_every_stream_table_gets_a_pipe_and_tables_without_personal_data_are_disposable(synthetic: Synth) -> None:
-    (pipe,) = synthetic.of_type("AWS::Pipes::Pipe").values()
-    assert pipe["Properties"]["Source"] == {"Fn::GetAtt": [synthetic.table_id("journal"), "StreamArn"]}
+def test_stream_triggers_with_their_own_settings_and_disposable_tables(synthetic: Synth) -> None:
+    (reader,) = (f for f in SYNTHETIC_FUNCTIONS if f.name == "journal-reader")
+    (trigger,) = reader.of_type(StreamTrigger)
+    assert isinstance(trigger, StreamTrigger)
+    check_stream_trigger(synthetic, reader, trigger)
     journal = synthetic.resources[synthetic.table_id("journal")]
     assert journal["DeletionPolicy"] == "Delete"
     things = synthetic.resources[synthetic.table_id("things")]["Properties"]

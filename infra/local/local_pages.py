@@ -64,7 +64,10 @@ def local_endpoint(runtime: LocalRuntime, request: Request) -> Response:
                 "functions": {
                     n: {"containers": p.containers, "invocations": p.invocations} for n, p in runtime.pools.items()
                 },
-                "events_forwarded": runtime.pump.forwarded if runtime.pump else 0,
+                "streams": {
+                    p.trigger.name: {"records_delivered": p.delivered, "failed_batches": p.failed_batches}
+                    for p in runtime.stream_pollers
+                },
                 "queues": {
                     p.binding.trigger.name: {"batches": p.batches, "failed_records": p.failures}
                     for p in runtime.pollers

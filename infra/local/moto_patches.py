@@ -26,7 +26,9 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import StreamShard
 from moto.dynamodb.responses import DynamoHandler
+from moto.sqs.models import Queue
 
 _OPERATIONS = frozenset({"ConditionCheck", "Put", "Delete", "Update"})
 
@@ -80,8 +82,9 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
     if any(code is not None for code, _, _ in errors):
         raise TransactionCanceledException(errors)
 
-    # 2. The writes, keeping only the touched items for a roll-back.
+    # 2. The writes, keeping only the touched items (and how long each stream was) for a roll-back.
     before = [(op["TableName"], key, self.get_item(op["TableName"], key)) for _, op, key in planned]
+    streams = {name: len(shard.items) for name in {t for t, _, _ in before} if (shard := _shard(self, name))}
     try:
         for op_type, op, key in planned:
             names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
@@ -103,8 +106,18 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
                 self.delete_item(table_name, key)
             else:
                 self.put_item(table_name, original.to_json()["Attributes"])
+        # DynamoDB streams nothing of a cancelled transaction: drop the records its writes and
+        # their undoing added (the dispatch lock keeps every reader out meanwhile).
+        for table_name, length in streams.items():
+            shard = _shard(self, table_name)
+            if shard is not None:
+                del shard.items[length:]
         failed = [(type(error).__name__, str(error), None)] + [(None, None, None)] * (len(transact_items) - 1)
         raise TransactionCanceledException(failed) from None
+
+
+def _shard(backend: DynamoDBBackend, table_name: str) -> Any:
+    return backend.get_table(table_name).stream_shard
 
 
 #: DynamoDB treats a repeated TransactWriteItems with the same ClientRequestToken, within ten
@@ -132,8 +145,35 @@ def _idempotent(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return transact_write_items
 
 
+#: Wake-ups for the local runtime's delivery: called with a table's name when its stream gets a
+#: record, and with a queue's name when a message lands in it. They run under the dispatch
+#: lock, so they only signal (set a ``threading.Event``).
+stream_listeners: list[Callable[[str], None]] = []
+queue_listeners: list[Callable[[str], None]] = []
+
+
+def _notify_stream(original: Callable[..., None]) -> Callable[..., None]:
+    def add(shard: StreamShard, old: Any, new: Any) -> None:
+        original(shard, old, new)
+        for listener in list(stream_listeners):
+            listener(shard.table.name)
+
+    return add
+
+
+def _notify_queue(original: Callable[..., None]) -> Callable[..., None]:
+    def add_message(queue: Queue, message: Any) -> None:
+        original(queue, message)
+        for listener in list(queue_listeners):
+            listener(queue.name)
+
+    return add_message
+
+
 def install() -> None:
     if getattr(DynamoDBBackend.transact_write_items, "__module__", "") == __name__:
         return  # already installed
+    StreamShard.add = _notify_stream(StreamShard.add)  # type: ignore[method-assign]
+    Queue.add_message = _notify_queue(Queue.add_message)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     DynamoHandler.transact_write_items = _idempotent(DynamoHandler.transact_write_items)  # type: ignore[method-assign,assignment]

@@ -7,9 +7,18 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemas.declaration import BUCKETS, EVENT_SOURCE, FUNCTIONS, TABLES, EventTrigger, ScheduleTrigger, Table
+from schemas.declaration import (
+    BUCKETS,
+    EVENT_SOURCE,
+    FUNCTIONS,
+    TABLES,
+    EventTrigger,
+    ScheduleTrigger,
+    StreamTrigger,
+    Table,
+)
 
-from .patterns import check_pattern
+from .patterns import UnsupportedTrigger, check_pattern
 from .schedules import parse_expression
 
 PREFIX = "convene-local"
@@ -25,12 +34,25 @@ class QueueBinding:
 
 
 @dataclass
+class StreamBinding:
+    """A stream event source mapping: the table's stream, and the queue that receives the
+    description of a batch that still failed after the declared retries (its on-failure
+    destination)."""
+
+    function: str
+    trigger: StreamTrigger
+    table: str
+    stream_arn: str
+    failure_queue_url: str
+
+
+@dataclass
 class Resources:
     bus_name: str
     tables: dict[str, str] = field(default_factory=dict)
     buckets: dict[str, str] = field(default_factory=dict)
     queues: list[QueueBinding] = field(default_factory=list)
-    stream_arn: str = ""
+    streams: list[StreamBinding] = field(default_factory=list)
 
     def environment(self) -> dict[str, str]:
         env = {f"{name.upper()}_TABLE": physical for name, physical in self.tables.items()}
@@ -47,6 +69,9 @@ def check_declaration() -> None:
                 check_pattern(trigger.pattern(), where=f"{function.name}/{trigger.name}")
             elif isinstance(trigger, ScheduleTrigger):
                 parse_expression(trigger.expression, trigger.timezone)
+            elif isinstance(trigger, StreamTrigger):
+                for pattern in trigger.filters:
+                    check_pattern(pattern, where=f"{function.name}/{trigger.name}")
 
 
 def _create_table(ddb: Any, table: Table, physical: str) -> None:
@@ -84,16 +109,28 @@ def provision(clients: Any, sender_address: str) -> Resources:
     check_declaration()
     resources = Resources(bus_name=f"{PREFIX}-bus")
     ddb = clients("dynamodb")
+    stream_arns: dict[str, str] = {}
     for table in TABLES:
         physical = f"{PREFIX}-{table.name}"
         _create_table(ddb, table, physical)
         resources.tables[table.name] = physical
         if table.stream:
-            resources.stream_arn = ddb.describe_table(TableName=physical)["Table"]["LatestStreamArn"]
+            stream_arns[table.name] = ddb.describe_table(TableName=physical)["Table"]["LatestStreamArn"]
 
     events = clients("events")
     events.create_event_bus(Name=resources.bus_name)
     sqs = clients("sqs")
+    for function in FUNCTIONS:
+        for trigger in function.triggers:
+            if isinstance(trigger, StreamTrigger):
+                if trigger.table not in stream_arns:
+                    raise UnsupportedTrigger(f"{function.name}/{trigger.name}: table {trigger.table!r} has no stream")
+                failed = sqs.create_queue(QueueName=f"{PREFIX}-{trigger.name}-failed")["QueueUrl"]
+                resources.streams.append(
+                    StreamBinding(
+                        function.name, trigger, resources.tables[trigger.table], stream_arns[trigger.table], failed
+                    )
+                )
     for function in FUNCTIONS:
         for trigger in function.triggers:
             if not isinstance(trigger, EventTrigger):

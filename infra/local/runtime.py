@@ -1,8 +1,8 @@
 """``convene dev``: the whole system in one process, on moto, with no AWS account.
 
 Built from the same declaration as the CDK stack: tables, bus, rules, queues with DLQs,
-functions behind an API Gateway emulation, the outbox stream pump, SQS event source
-mappings, the schedules, and a mail viewer.
+functions behind an API Gateway emulation, the DynamoDB stream and SQS event source mappings
+(the outbox's forwarder is a function on a stream trigger), the schedules, and a mail viewer.
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ from werkzeug.wrappers import Request, Response
 
 from schemas.declaration import FUNCTION_ENVIRONMENT, FUNCTIONS, ScheduleTrigger
 
-from . import gateway
+from . import gateway, moto_patches
 from .containers import FunctionPool
-from .delivery import OutboxPump, QueuePoller
+from .delivery import QueuePoller
 from .moto_server import REGION, SerializedMoto
 from .provision import Resources, provision
 from .schedules import parse_expression
+from .streams import StreamPoller
 
 logger = logging.getLogger("convene.local")
 
@@ -71,7 +72,7 @@ class LocalRuntime:
         self.pools = {f.name: FunctionPool(f) for f in FUNCTIONS}
         self.routes = gateway.route_table()
         self.pollers: list[QueuePoller] = []
-        self.pump: OutboxPump | None = None
+        self.stream_pollers: list[StreamPoller] = []
         self.resources: Resources | None = None
         self._server: BaseWSGIServer | None = None
         self._threads: list[threading.Thread] = []
@@ -106,13 +107,16 @@ class LocalRuntime:
             from .demo import seed
 
             seed(self)
-        self.pump = OutboxPump(self.client, self.resources, self._wake_pollers)
-        self._spawn("outbox-pump", self.pump.run)
         for binding in self.resources.queues:
             pool = self.pools[binding.function]
             poller = QueuePoller(self.client, binding, pool.invoke, threading.Event(), self.retry_delay_seconds)
             self.pollers.append(poller)
-            self._spawn(f"poller-{binding.trigger.name}", poller.run)
+        for stream in self.resources.streams:
+            self.stream_pollers.append(StreamPoller(self.client, stream, self.pools[stream.function].invoke))
+        # Delivery wakes on work: moto tells us when a stream gets a record or a queue a message.
+        moto_patches.stream_listeners.append(self._on_stream_record)
+        moto_patches.queue_listeners.append(self._on_queue_message)
+        self._spawn_delivery()
         if self.run_schedules:
             self._spawn("scheduler", self._schedule_loop)
         self._spawn("gateway", self._server.serve_forever)
@@ -154,33 +158,58 @@ class LocalRuntime:
         thread.start()
         self._threads.append(thread)
 
-    def stop(self) -> None:
-        self._stopping.set()
-        if self.pump:
-            self.pump.stopping.set()
+    def _spawn_delivery(self) -> None:
+        for poller in self.stream_pollers:
+            self._spawn(f"stream-{poller.trigger.name}", poller.run)
+        for queue in self.pollers:
+            self._spawn(f"poller-{queue.binding.trigger.name}", queue.run)
+
+    def _on_stream_record(self, table: str) -> None:
+        for poller in self.stream_pollers:
+            if poller.binding.table == table:
+                poller.wake.set()
+
+    def _on_queue_message(self, queue: str) -> None:
         for poller in self.pollers:
-            poller.stopping.set()
-            poller.wake.set()
+            if poller.binding.queue_url.rsplit("/", 1)[-1] == queue:
+                poller.wake.set()
+
+    def stop(self, grace_seconds: float = 1.5) -> None:
+        """Stop within ``grace_seconds`` whatever is in flight: no new request is accepted, the
+        delivery threads finish their current call if they can, and whatever is still running
+        then is abandoned (its threads are daemons), as Lambda freezes an environment."""
+        import time
+
+        deadline = time.monotonic() + grace_seconds
+        self._stopping.set()
+        workers: list[StreamPoller | QueuePoller] = [*self.stream_pollers, *self.pollers]
+        for worker in workers:
+            worker.stopping.set()
+            worker.wake.set()
+        if self._on_stream_record in moto_patches.stream_listeners:
+            moto_patches.stream_listeners.remove(self._on_stream_record)
+        if self._on_queue_message in moto_patches.queue_listeners:
+            moto_patches.queue_listeners.remove(self._on_queue_message)
         if self._server:
             self._server.shutdown()
             self._server.server_close()
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self.moto.stop()
 
     @contextmanager
     def delivery_paused(self) -> Iterator[None]:
-        """Stop the outbox pump and the queue pollers once nothing is in flight, and start them
-        again afterwards: for benches that deliver events themselves, or that must not share
-        the CPU with polling threads."""
-        if self.pump is None:
+        """Stop the stream and queue pollers once nothing is in flight, and start them again
+        afterwards: for benches that deliver events themselves, or that must not share the CPU
+        with delivery threads."""
+        if self.resources is None:
             raise RuntimeError("the runtime is not started")
         if not self.wait_until_idle(30):
             raise RuntimeError("events were still in flight after 30 s")
-        workers: list[OutboxPump | QueuePoller] = [self.pump, *self.pollers]
+        workers: list[StreamPoller | QueuePoller] = [*self.stream_pollers, *self.pollers]
         for worker in workers:
             worker.stopping.set()
-        self._wake_pollers()
+            worker.wake.set()
         names = self._delivery_thread_names()
         for thread in [t for t in self._threads if t.name in names]:
             thread.join(timeout=10)
@@ -191,16 +220,18 @@ class LocalRuntime:
             if not self._stopping.is_set():
                 for worker in workers:
                     worker.stopping.clear()
-                self._spawn("outbox-pump", self.pump.run)
-                for poller in self.pollers:
-                    self._spawn(f"poller-{poller.binding.trigger.name}", poller.run)
+                self._spawn_delivery()
 
     def _delivery_thread_names(self) -> set[str]:
-        return {"outbox-pump", *(f"poller-{p.binding.trigger.name}" for p in self.pollers)}
+        return {
+            *(f"stream-{p.trigger.name}" for p in self.stream_pollers),
+            *(f"poller-{p.binding.trigger.name}" for p in self.pollers),
+        }
 
     def _wake_pollers(self) -> None:
-        for poller in self.pollers:
-            poller.wake.set()
+        workers: list[StreamPoller | QueuePoller] = [*self.stream_pollers, *self.pollers]
+        for worker in workers:
+            worker.wake.set()
 
     # -- schedules --------------------------------------------------------------------------
     def schedules(self) -> dict[str, tuple[str, ScheduleTrigger]]:
@@ -256,7 +287,7 @@ class LocalRuntime:
         deadline = time.monotonic() + timeout
         quiet = 0
         while time.monotonic() < deadline:
-            busy = self.pump.pump_once() if self.pump else 0
+            busy = sum(p.poll_once() + p.pending() for p in self.stream_pollers)
             for poller in self.pollers:
                 attributes = self.client("sqs").get_queue_attributes(
                     QueueUrl=poller.binding.queue_url,

@@ -6,7 +6,7 @@ collects them. Importing it needs no AWS account, no CDK and no network.
 
 from __future__ import annotations
 
-from . import core, funding, newsletter, sigs, visits
+from . import core, funding, newsletter, outbox, sigs, visits
 from .model import (
     EVENT_SOURCE,
     FUNCTION_ENVIRONMENT,
@@ -17,11 +17,12 @@ from .model import (
     Index,
     Key,
     ScheduleTrigger,
+    StreamTrigger,
     Table,
 )
 from .tables import TABLES
 
-_AREAS = (core, sigs, funding, visits, newsletter)
+_AREAS = (core, sigs, funding, visits, newsletter, outbox)
 
 FUNCTIONS: tuple[Function, ...] = tuple(f for area in _AREAS for f in area.FUNCTIONS)
 BUCKETS: tuple[Bucket, ...] = tuple(b for area in _AREAS for b in getattr(area, "BUCKETS", ()))
@@ -39,6 +40,7 @@ __all__ = [
     "Index",
     "Key",
     "ScheduleTrigger",
+    "StreamTrigger",
     "Table",
     "function_named",
     "table_named",

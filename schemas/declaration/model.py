@@ -99,7 +99,28 @@ class ScheduleTrigger:
     description: str = ""
 
 
-Trigger = ApiTrigger | EventTrigger | ScheduleTrigger
+@dataclass(frozen=True)
+class StreamTrigger:
+    """A Lambda event source mapping on a declared table's DynamoDB stream: batches of stream
+    records, filtered before the function sees them, partial batch failures reported by
+    sequence number (retried from the first failure), halved on error, retried a bounded
+    number of times, then sent to an on-failure queue."""
+
+    name: str
+    #: The logical name of a table declared with a stream.
+    table: str
+    #: Lambda event filter patterns on the stream record (EventBridge pattern syntax); a
+    #: record reaches the function if any pattern matches. INSERT only by default.
+    filters: tuple[dict[str, object], ...] = ({"eventName": ["INSERT"]},)
+    batch_size: int = 10
+    #: TRIM_HORIZON: records written before the mapping first starts are not lost.
+    starting_position: Literal["TRIM_HORIZON", "LATEST"] = "TRIM_HORIZON"
+    max_retry_attempts: int = 10
+    max_record_age_seconds: int = 24 * 3600
+    bisect_batch_on_error: bool = True
+
+
+Trigger = ApiTrigger | EventTrigger | ScheduleTrigger | StreamTrigger
 
 
 @dataclass(frozen=True)
@@ -112,6 +133,8 @@ class Function:
     tables: dict[str, TableAccess] = field(default_factory=dict)
     sends_email: bool = False
     reads_signing_keys: bool = False
+    #: Puts events on the bus itself (only the outbox forwarder: everything else writes the outbox).
+    publishes_events: bool = False
     buckets: dict[str, TableAccess] = field(default_factory=dict)
     memory_mb: int = 512
     timeout_seconds: int = 15

@@ -1,0 +1,1 @@
+"""The transactional outbox's forwarder: outbox stream records -> events on the bus."""
