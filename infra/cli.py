@@ -45,9 +45,26 @@ def dev(args: argparse.Namespace) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("botocore").setLevel(logging.WARNING)
     from infra.local.runtime import LocalRuntime
+    from infra.local.state import StateRefused
 
-    runtime = LocalRuntime(args.host, args.port, demo=not args.no_demo, staff_emails=args.staff)
-    url = runtime.start()
+    runtime = LocalRuntime(
+        args.host,
+        args.port,
+        demo=not args.no_demo,
+        staff_emails=args.staff,
+        allowed_hosts=tuple(args.allow_host),
+        persist=True,
+        fresh=args.fresh,
+    )
+    try:
+        url = runtime.start()
+    except StateRefused as refused:
+        sys.exit(f"convene: {refused}")
+    state = (
+        f"restored from {runtime.state_dir.resolve()}"
+        if runtime.restored
+        else f"new, kept in {runtime.state_dir.resolve()}"
+    )
     print(
         f"""
 Convene is running at {url}
@@ -55,6 +72,7 @@ Convene is running at {url}
   API              {url}/api   (OpenAPI {url}/api/openapi.json, Swagger UI {url}/api/docs)
   Mail viewer      {url}/_local/mail   (JSON {url}/_local/mail.json)
   Staff            {args.staff}
+  State            {state} (`convene dev --fresh` or `convene reset` to start empty)
 {DEMO_LINE if not args.no_demo else ""}
 Sign in with any address: the link arrives in the mail viewer.
 `convene token EMAIL [--staff]` prints an API session token; `convene run-schedule NAME` fires a schedule.
@@ -70,9 +88,22 @@ Press Ctrl+C to stop.""",
     finally:
         runtime.stop()
         logging.shutdown()
-    # Everything lived in memory and is stopped; skip the interpreter's slow teardown of
+    # The state is saved and everything is stopped; skip the interpreter's slow teardown of
     # moto's backends (seconds), so Ctrl+C and SIGTERM end the process at once.
     os._exit(0)
+
+
+def reset(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from infra.local.state import reset as reset_state
+
+    directory = Path(args.state_dir)
+    removed = reset_state(directory)
+    if removed:
+        print("Deleted " + ", ".join(str(p) for p in removed) + ". The next `convene dev` starts empty.")
+    else:
+        print(f"Nothing saved in {directory}; the next `convene dev` starts empty.")
 
 
 def token(args: argparse.Namespace) -> None:
@@ -114,11 +145,27 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--port", type=int, default=3000)
     p.add_argument("--no-demo", action="store_true", help="start empty, without the demo SIGs and members")
     p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="forget the state kept in .convene/ and start empty (demo content seeded again unless --no-demo)",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests addressed to this host name (it answers to localhost and 127.0.0.1)",
+    )
+    p.add_argument(
         "--staff",
         default=os.environ.get("STAFF_EMAILS", "community.team@q.example.org"),
         help="comma-separated staff email addresses",
     )
     p.set_defaults(run=dev)
+
+    p = commands.add_parser("reset", help="delete the state `convene dev` keeps in .convene/")
+    p.add_argument("--state-dir", default=os.environ.get("CONVENE_STATE_DIR", ".convene"))
+    p.set_defaults(run=reset)
 
     p = commands.add_parser("token", help="print a session token the running `convene dev` accepts")
     p.add_argument("email")

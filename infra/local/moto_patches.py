@@ -170,10 +170,38 @@ def _notify_queue(original: Callable[..., None]) -> Callable[..., None]:
     return add_message
 
 
+#: Called with (table name, key in DynamoDB JSON) after every item write, under the dispatch
+#: lock: the saved state re-serialises only the items that changed.
+item_listeners: list[Callable[[str, dict[str, Any]], None]] = []
+
+
+def _item_key(backend: DynamoDBBackend, table_name: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    table = backend.get_table(table_name)
+    key = {table.hash_key_attr: attributes[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = attributes[table.range_key_attr]
+    return key
+
+
+def _notify_item(original: Callable[..., Any], key_of: Callable[[DynamoDBBackend, str, Any], dict[str, Any]]) -> Any:
+    def write(backend: DynamoDBBackend, table_name: str, attributes: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(backend, table_name, attributes, *args, **kwargs)
+        if item_listeners:
+            key = key_of(backend, table_name, attributes)
+            for listener in list(item_listeners):
+                listener(table_name, key)
+        return result
+
+    return write
+
+
 def install() -> None:
     if getattr(DynamoDBBackend.transact_write_items, "__module__", "") == __name__:
         return  # already installed
     StreamShard.add = _notify_stream(StreamShard.add)  # type: ignore[method-assign]
+    DynamoDBBackend.put_item = _notify_item(DynamoDBBackend.put_item, _item_key)  # type: ignore[method-assign]
+    for name in ("update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, _notify_item(getattr(DynamoDBBackend, name), lambda _b, _t, key: dict(key)))
     Queue.add_message = _notify_queue(Queue.add_message)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     DynamoHandler.transact_write_items = _idempotent(DynamoHandler.transact_write_items)  # type: ignore[method-assign,assignment]

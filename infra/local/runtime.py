@@ -25,12 +25,15 @@ from werkzeug.wrappers import Request, Response
 
 from schemas.declaration import FUNCTION_ENVIRONMENT, FUNCTIONS, ScheduleTrigger
 
-from . import gateway, moto_patches
+from . import gateway, guard, moto_patches
 from .containers import FunctionPool
 from .delivery import QueuePoller
 from .moto_server import REGION, SerializedMoto
 from .provision import Resources, provision
 from .schedules import parse_expression
+from .state import STATE_FILE, StateRefused, StateStore
+from .state import read as read_state
+from .state import reset as reset_state
 from .streams import StreamPoller
 
 logger = logging.getLogger("convene.local")
@@ -60,6 +63,9 @@ class LocalRuntime:
         staff_emails: str = DEFAULT_STAFF,
         retry_delay_seconds: int | None = None,
         run_schedules: bool = True,
+        allowed_hosts: tuple[str, ...] = (),
+        persist: bool = False,
+        fresh: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -68,6 +74,9 @@ class LocalRuntime:
         self.staff_emails = staff_emails
         self.retry_delay_seconds = retry_delay_seconds
         self.run_schedules = run_schedules
+        #: Further host names it answers to (for example a name in /etc/hosts), besides its own.
+        self.allowed_hosts = allowed_hosts
+        self._own_hosts: frozenset[str] = frozenset()
         self.moto = SerializedMoto()
         self.pools = {f.name: FunctionPool(f) for f in FUNCTIONS}
         self.routes = gateway.route_table()
@@ -79,6 +88,13 @@ class LocalRuntime:
         self._stopping = threading.Event()
         self._clients: dict[str, Any] = {}
         self.schedule_runs: list[dict[str, Any]] = []
+        #: Schedule name -> when it last ran (ISO 8601), kept across restarts with the state.
+        self.schedule_last_runs: dict[str, str] = {}
+        #: Keep the state in ``state_dir`` across restarts (``convene dev``); ``fresh`` drops it first.
+        self.persist = persist
+        self.fresh = fresh
+        self.state: StateStore | None = None
+        self.restored = False
 
     # -- lifecycle --------------------------------------------------------------------------
     @property
@@ -96,6 +112,17 @@ class LocalRuntime:
         # Bind first, so a busy port fails before anything else happens.
         self._server = make_server(self.host, self.port, self.wsgi, threaded=True)
         self.port = self._server.server_port
+        self._own_hosts = guard.own_hosts(self.host, self.port, self.allowed_hosts)
+        saved = None
+        if self.persist:
+            if self.fresh:
+                reset_state(self.state_dir)
+            try:
+                saved = read_state(self.state_dir / STATE_FILE)  # refused before anything starts
+            except StateRefused:
+                self._server.server_close()
+                raise
+            self.state = StateStore(self, self.state_dir)
         moto_url = self.moto.start()
         self._environment(moto_url)
         self.resources = provision(self.client, os.environ["SENDER_EMAIL"].split("<")[-1].rstrip(">").strip())
@@ -103,7 +130,12 @@ class LocalRuntime:
         self._reset_function_caches()
         for pool in self.pools.values():
             pool.warm()
-        if self.demo:
+        if self.state is not None:
+            self.state.watch()
+            if saved is not None:
+                self.state.restore(saved)
+                self.restored = True
+        if self.demo and not self.restored:
             from .demo import seed
 
             seed(self)
@@ -117,9 +149,13 @@ class LocalRuntime:
         moto_patches.stream_listeners.append(self._on_stream_record)
         moto_patches.queue_listeners.append(self._on_queue_message)
         self._spawn_delivery()
+        if self.state is not None:
+            self.state.changed()  # the first save writes everything
+            self._spawn("state-saver", self.state.run)
         if self.run_schedules:
             self._spawn("scheduler", self._schedule_loop)
-        self._spawn("gateway", self._server.serve_forever)
+        server = self._server
+        self._spawn("gateway", lambda: server.serve_forever(poll_interval=0.1))
         return self.url
 
     def _environment(self, moto_url: str) -> None:
@@ -174,7 +210,7 @@ class LocalRuntime:
             if poller.binding.queue_url.rsplit("/", 1)[-1] == queue:
                 poller.wake.set()
 
-    def stop(self, grace_seconds: float = 1.5) -> None:
+    def stop(self, grace_seconds: float = 1.0) -> None:
         """Stop within ``grace_seconds`` whatever is in flight: no new request is accepted, the
         delivery threads finish their current call if they can, and whatever is still running
         then is abandoned (its threads are daemons), as Lambda freezes an environment."""
@@ -193,9 +229,19 @@ class LocalRuntime:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+        if self.state is not None:
+            self.state.stopping.set()
+            self.state.changed()
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if self.state is not None:
+            self.state.unwatch()
+            try:
+                self.state.save()  # the last changes, whatever the saver had not written yet
+            except Exception:
+                logger.exception("saving the local state at stop failed")
         self.moto.stop()
+        logger.info("stopped in %.2f s", time.monotonic() - deadline + grace_seconds)
 
     @contextmanager
     def delivery_paused(self) -> Iterator[None]:
@@ -250,12 +296,21 @@ class LocalRuntime:
         started = datetime.now(UTC)
         result = self.pools[function].invoke({"schedule": name})
         self.schedule_runs.append({"schedule": name, "at": started.isoformat(), "result": result})
+        self.schedule_last_runs[name] = started.isoformat()
+        if self.state is not None:
+            self.state.changed()
         return result
 
     def _schedule_loop(self) -> None:
         plans = {name: parse_expression(t.expression, t.timezone) for name, (_, t) in self.schedules().items()}
         now = datetime.now(UTC)
-        due = {name: plan.next_after(now) for name, plan in plans.items()}
+        # After a restart, a schedule that fell due while the runtime was stopped runs once, now.
+        due = {
+            name: plan.next_after(datetime.fromisoformat(self.schedule_last_runs[name]))
+            if name in self.schedule_last_runs
+            else plan.next_after(now)
+            for name, plan in plans.items()
+        }
         while not self._stopping.is_set():
             if not due:
                 self._stopping.wait(3600)
@@ -306,6 +361,9 @@ class LocalRuntime:
     # -- HTTP -------------------------------------------------------------------------------
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        refused = guard.refusal(request, self._own_hosts)
+        if refused is not None:
+            return refused(environ, start_response)
         try:
             response = self._local(request) if request.path.startswith("/_local/") else self._api(request)
         except Exception:
