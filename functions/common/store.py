@@ -172,6 +172,19 @@ Operation = Put | Update | Delete | Check
 AFTER_IDS = "#~"
 
 
+#: DynamoDB cancels a transaction that touches an item another transaction is writing at that
+#: very moment (reason ``TransactionConflict``) instead of queueing it, and botocore does not
+#: retry that. A rush on one hot item (a visit's counters) makes it common on AWS: the write is
+#: tried again after a short, jittered wait; its conditions decide afresh each time.
+CONFLICT_ATTEMPTS = 6
+
+
+def _back_off(attempt: int) -> None:
+    import random
+
+    time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not a secret
+
+
 class ConditionFailed(Exception):
     """A conditional write did not hold. ``failed`` holds the indexes of the operations whose
     condition failed (for transactions), so callers can say precisely what went wrong."""
@@ -338,14 +351,19 @@ class Store:
             return
         if len(everything) > 100:
             raise ValueError("a transaction holds at most 100 operations")
-        try:
-            self.ddb.transact_write_items(TransactItems=[self._transact_item(op) for op in everything])
-        except self.ddb.exceptions.TransactionCanceledException as error:
-            reasons = error.response.get("CancellationReasons", [])
-            failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
-            if failed:
-                raise ConditionFailed(failed) from None
-            raise
+        items = [self._transact_item(op) for op in everything]
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                self.ddb.transact_write_items(TransactItems=items)
+                return
+            except self.ddb.exceptions.TransactionCanceledException as error:
+                reasons = error.response.get("CancellationReasons", [])
+                failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
+                if failed:
+                    raise ConditionFailed(failed) from None
+                if attempt + 1 == CONFLICT_ATTEMPTS or not any(r.get("Code") == "TransactionConflict" for r in reasons):
+                    raise
+            _back_off(attempt)
 
     def _write_one(self, op: Operation) -> None:
         request = self._transact_item(op)
@@ -354,15 +372,29 @@ class Store:
         if call is None:  # a lone Check has nothing to write
             raise ValueError("a Check needs a write beside it")
         try:
-            call(**params)
+            self._conflicts_retried(call, **params)
         except self.ddb.exceptions.ConditionalCheckFailedException:
             raise ConditionFailed([0]) from None
+
+    def _conflicts_retried(self, call: Any, **params: Any) -> Any:
+        """A single write to an item a transaction is writing at that moment is refused with
+        ``TransactionConflictException``, which botocore does not retry: retried here."""
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                return call(**params)
+            except self.ddb.exceptions.TransactionConflictException:
+                if attempt + 1 == CONFLICT_ATTEMPTS:
+                    raise
+            _back_off(attempt)
+        raise AssertionError("unreachable")
 
     def update_returning(self, op: Update) -> dict[str, Any]:
         """Apply one update on its own and return the item as it now is (a transaction returns
         no values); raises ``ConditionFailed`` if its condition does not hold."""
         try:
-            response = self.ddb.update_item(**self._transact_item(op)["Update"], ReturnValues="ALL_NEW")
+            response = self._conflicts_retried(
+                self.ddb.update_item, **self._transact_item(op)["Update"], ReturnValues="ALL_NEW"
+            )
         except self.ddb.exceptions.ConditionalCheckFailedException:
             raise ConditionFailed([0]) from None
         return from_attributes(response["Attributes"])

@@ -61,6 +61,8 @@ def local_endpoint(runtime: LocalRuntime, request: Request) -> Response:
     if path == "/_local/status" and method == "GET":
         return _json(
             {
+                "moto_url": runtime.moto_url,
+                "state_saves": runtime.state.saves if runtime.state else 0,
                 "functions": {
                     n: {"containers": p.containers, "invocations": p.invocations} for n, p in runtime.pools.items()
                 },

@@ -198,6 +198,12 @@ def _notify_item(original: Callable[..., Any], key_of: Callable[[DynamoDBBackend
 def install() -> None:
     if getattr(DynamoDBBackend.transact_write_items, "__module__", "") == __name__:
         return  # already installed
+    # moto's server lists its own package directory (a listdir and ~150 stats) on every request,
+    # inside the dispatch lock, to find the backend for a host name; the list never changes.
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
     StreamShard.add = _notify_stream(StreamShard.add)  # type: ignore[method-assign]
     DynamoDBBackend.put_item = _notify_item(DynamoDBBackend.put_item, _item_key)  # type: ignore[method-assign]
     for name in ("update_item", "delete_item"):

@@ -35,6 +35,9 @@ from .state import STATE_FILE, StateRefused, StateStore
 from .state import read as read_state
 from .state import reset as reset_state
 from .streams import StreamPoller
+from .transport import LocalTransport
+from .transport import install as install_transport
+from .transport import uninstall as uninstall_transport
 
 logger = logging.getLogger("convene.local")
 
@@ -95,6 +98,7 @@ class LocalRuntime:
         self.fresh = fresh
         self.state: StateStore | None = None
         self.restored = False
+        self.transport: LocalTransport | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
     @property
@@ -124,6 +128,9 @@ class LocalRuntime:
                 raise
             self.state = StateStore(self, self.state_dir)
         moto_url = self.moto.start()
+        # The functions' (and the runtime's) AWS calls reach moto in-process, not over a socket.
+        self.transport = LocalTransport(self.moto, moto_url)
+        install_transport(self.transport)
         self._environment(moto_url)
         self.resources = provision(self.client, os.environ["SENDER_EMAIL"].split("<")[-1].rstrip(">").strip())
         os.environ.update(self.resources.environment())
@@ -241,6 +248,8 @@ class LocalRuntime:
             except Exception:
                 logger.exception("saving the local state at stop failed")
         self.moto.stop()
+        if self.transport is not None:
+            uninstall_transport(self.transport)
         logger.info("stopped in %.2f s", time.monotonic() - deadline + grace_seconds)
 
     @contextmanager

@@ -80,7 +80,7 @@ class StreamPoller:
         self.failed_batches = 0
 
     # -- reading ---------------------------------------------------------------------------------
-    def _records(self, shard_id: str, limit: int = 1000) -> list[dict[str, Any]]:
+    def _records(self, shard_id: str, limit: int = 100) -> list[dict[str, Any]]:
         position = self.position.get(shard_id)
         request: dict[str, Any] = {"StreamArn": self.binding.stream_arn, "ShardId": shard_id}
         if position is None:
