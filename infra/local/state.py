@@ -176,6 +176,7 @@ class StateStore:
     # -- restoring -------------------------------------------------------------------------------
     def restore(self, document: dict[str, Any]) -> None:
         from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType, Item
         from moto.ses.models import RawMessage, ses_backends
         from moto.sqs.models import Message, sqs_backends
 
@@ -188,12 +189,22 @@ class StateStore:
             for name, items in document.get("dynamodb", {}).items():
                 physical = resources.tables[name]
                 table = ddb.get_table(physical)
-                shard, table.stream_shard = table.stream_shard, None  # restored items are not new
-                try:
-                    for item in items:
-                        table.put_item(item)
-                finally:
-                    table.stream_shard = shard
+                cache = self._items.setdefault(physical, {})
+                # Straight into the table: these items were valid when saved, and restoring them
+                # is not a write (no stream record, no condition); a PutItem each took 0.5 ms.
+                for attributes in items:
+                    hash_value = DynamoType(attributes[table.hash_key_attr])
+                    if table.range_key_attr is not None:
+                        range_value = DynamoType(attributes[table.range_key_attr])
+                        table.items[hash_value][range_value] = Item(hash_value, range_value, attributes)
+                        key = {
+                            table.hash_key_attr: attributes[table.hash_key_attr],
+                            table.range_key_attr: attributes[table.range_key_attr],
+                        }
+                    else:
+                        table.items[hash_value] = Item(hash_value, None, attributes)  # type: ignore[assignment]
+                        key = {table.hash_key_attr: attributes[table.hash_key_attr]}
+                    cache[_key_id(key)] = json.dumps(attributes)
                 counts["items"] = counts.get("items", 0) + len(items)
             # Records the stream triggers had not delivered yet go back on the streams.
             for name, records in document.get("streams", {}).items():
@@ -227,6 +238,9 @@ class StateStore:
                 )
             ses.sent_message_count += int(document.get("ses", {}).get("count", 0))
             counts["emails"] = len(document.get("ses", {}).get("sent", []))
+            for physical in resources.tables.values():
+                self._items.setdefault(physical, {})
+            self._full = False  # the cache now holds every item as saved
         self._restore_by_api(document)
         self.runtime.schedule_last_runs.update(document.get("schedules", {}))
         logger.info(
