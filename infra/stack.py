@@ -76,11 +76,14 @@ class DeploymentSettings:
         return address
 
 
-def newest_python_runtime() -> lambda_.Runtime:
-    """The newest ``PYTHON_3_x`` this aws-cdk-lib offers (upgrading CDK upgrades the runtime)."""
-    names = [name for name in dir(lambda_.Runtime) if re.fullmatch(r"PYTHON_3_\d+", name)]
-    newest = max(names, key=lambda name: int(name.rsplit("_", 1)[1]))
-    return cast(lambda_.Runtime, getattr(lambda_.Runtime, newest))
+#: The Python the functions run on. The tests, `convene dev` and the dependency layer's build use
+#: this same version (the Makefile's venv); a template test fails when they differ.
+LAMBDA_PYTHON = "3.13"
+
+
+def lambda_python_runtime() -> lambda_.Runtime:
+    """Pinned, not "the newest the CDK offers": code runs on AWS only on a version it was tested on."""
+    return cast(lambda_.Runtime, getattr(lambda_.Runtime, "PYTHON_" + LAMBDA_PYTHON.replace(".", "_")))
 
 
 def pascal(name: str) -> str:
@@ -119,7 +122,7 @@ class ConveneStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.settings = settings or DeploymentSettings()
-        self.runtime = newest_python_runtime()
+        self.runtime = lambda_python_runtime()
         _check_declaration(functions, tables, buckets)
 
         self.declared_tables = {table.name: table for table in tables}
@@ -135,7 +138,11 @@ class ConveneStack(cdk.Stack):
 
         self.layer = self._dependency_layer(layer_dir) if functions else None
         # One asset for every function: the declaration decides the handler, the code is shared.
-        self.code = lambda_.Code.from_asset(str(packaging.REPO_ROOT), exclude=list(packaging.CODE_EXCLUDES))
+        # Sources, templates and their bytecode for the runtime's Python (see infra/packaging.py).
+        code_dir = packaging.build_code(packaging.python_version_of(self.runtime.name))
+        self.code = lambda_.Code.from_asset(
+            str(code_dir), asset_hash=code_dir.name, asset_hash_type=cdk.AssetHashType.CUSTOM
+        )
         self.api = self._api() if any(f.of_type(ApiTrigger) for f in functions) else None
         self.functions: dict[str, lambda_.Function] = {}
         for declared in functions:
@@ -481,6 +488,12 @@ class ConveneStack(cdk.Stack):
 
     def _acknowledge_function(self, declared: Function, function: lambda_.Function) -> None:
         role = cast(iam.Role, function.role)
+        pinned = (
+            f"Pinned to python{LAMBDA_PYTHON}, the version the test suite and the local runtime run on; "
+            "moving to a newer runtime means moving the tests to it first (a template test enforces this)."
+        )
+        acknowledge(function, "Serverless-LambdaLatestVersion", pinned)
+        acknowledge(function, "AwsSolutions-L1", pinned)
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",

@@ -27,7 +27,7 @@ from aws_cdk.assertions import Template
 
 from infra import packaging
 from infra.app import build_app, settings_from_context
-from infra.stack import ConveneStack, DeploymentSettings, api_prefix_parts, newest_python_runtime, pascal
+from infra.stack import ConveneStack, DeploymentSettings, LAMBDA_PYTHON, api_prefix_parts, lambda_python_runtime, pascal
 from schemas.declaration import (
     BUCKETS,
     EVENT_SOURCE,
@@ -166,11 +166,20 @@ def expected_handler(function: Function) -> str:
 # Functions
 
 
+def test_lambda_runs_the_python_these_tests_run_on(synth: Synth) -> None:
+    """Code runs on AWS only on the version it was tested on: run the suite on LAMBDA_PYTHON."""
+    running = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    runtimes = {r["Properties"]["Runtime"] for r in synth.of_type("AWS::Lambda::Function").values()}
+    assert runtimes == {f"python{LAMBDA_PYTHON}"} == {running}, (runtimes, running)
+    (layer,) = synth.of_type("AWS::Lambda::LayerVersion").values()
+    assert layer["Properties"]["CompatibleRuntimes"] == [running]
+
+
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.name)
 def test_every_declared_function_is_a_lambda_with_its_handler(synth: Synth, function: Function) -> None:
     props = synth.resources[synth.function_id(function.name)]["Properties"]
     assert props["Handler"] == expected_handler(function)
-    assert props["Runtime"] == newest_python_runtime().name
+    assert props["Runtime"] == lambda_python_runtime().name
     assert props["Architectures"] == ["arm64"]
     assert props["MemorySize"] == function.memory_mb
     assert props["Timeout"] == function.timeout_seconds
@@ -185,17 +194,42 @@ def test_every_declared_function_is_a_lambda_with_its_handler(synth: Synth, func
 
 
 def test_function_handler_modules_are_in_the_code_asset(synth: Synth) -> None:
-    """The asset holds functions/ and schemas/ Python plus templates, and nothing else."""
+    """The asset holds functions/ and schemas/ Python plus templates and the bytecode of the
+    runtime's Python, and nothing else."""
     asset_dir = code_asset_dir(synth)
     files = sorted(p.relative_to(asset_dir).as_posix() for p in asset_dir.rglob("*") if p.is_file())
     assert files
+    tag = f".cpython-{LAMBDA_PYTHON.replace('.', '')}.pyc"
     for path in files:
         assert path.startswith(("functions/", "schemas/")), path
-        assert path.endswith(".py") or "/templates/" in path, path
-        assert "__pycache__" not in path
+        assert path.endswith(".py") or "/templates/" in path or (path.endswith(tag) and "/__pycache__/" in path), path
     for function in FUNCTIONS:
         module_file = function.module.replace(".", "/") + ".py"
         assert module_file in files, f"{function.name}: {module_file} is not packaged"
+
+
+def assert_compiled_for_lambda(directory: Path, mounted_at: str) -> None:
+    """Every module that compiles has bytecode of the runtime's Python, valid whatever the zip's
+    timestamps (unchecked-hash), naming its path on Lambda."""
+    import importlib.util
+    import marshal
+
+    tag = f"cpython-{LAMBDA_PYTHON.replace('.', '')}"
+    modules = [p for p in directory.rglob("*.py") if "__pycache__" not in p.parts]
+    compiled = [p.parent / "__pycache__" / f"{p.stem}.{tag}.pyc" for p in modules]
+    missing = [str(p) for p in compiled if not p.exists()]
+    assert len(missing) <= len(modules) // 100, missing[:10]  # only the odd file that is not Python 3
+    sample = next(p for p in compiled if p.exists() and p.parent.parent.name in ("common", "pydantic", "jinja2"))
+    data = sample.read_bytes()
+    assert data[:4] == importlib.util.MAGIC_NUMBER  # the running interpreter's, = the runtime's
+    flags = int.from_bytes(data[4:8], "little")
+    assert flags == 0b01, "hash-based and unchecked: the source's mtime is never compared"
+    code = marshal.loads(data[16:])
+    assert code.co_filename.startswith(mounted_at + "/"), code.co_filename
+
+
+def test_code_asset_ships_bytecode_for_the_runtime(synth: Synth) -> None:
+    assert_compiled_for_lambda(code_asset_dir(synth), packaging.CODE_MOUNT)
 
 
 def code_asset_dir(synth: Synth) -> Path:
@@ -537,12 +571,12 @@ def test_cfn_lint_passes(synth: Synth) -> None:
 
 
 def test_dependency_layer_is_built_for_the_lambda_platform(synth: Synth) -> None:
-    python_version = packaging.python_version_of(newest_python_runtime().name)
+    python_version = packaging.python_version_of(lambda_python_runtime().name)
     layer = packaging.build_layer(python_version)  # cached by the synth above: returns at once
     site = layer / "python"
     assert list(site.glob(f"pydantic_core/*cpython-{python_version.replace('.', '')}-aarch64-linux-gnu.so"))
     assert not (site / "bin").exists()
-    assert not list(site.rglob("*.pyc"))
+    assert_compiled_for_lambda(site, packaging.LAYER_MOUNT)
     dateutil = [p.name for p in site.glob("python_dateutil-*.dist-info")]
     assert dateutil and all(name.split("-")[1].startswith("2.") for name in dateutil), dateutil
     for package in ("aws_lambda_powertools", "pydantic", "email_validator", "itsdangerous", "jinja2", "icalendar"):
