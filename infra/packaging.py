@@ -27,6 +27,7 @@ PLATFORM = "manylinux2014_aarch64"
 #: Bump when the pip invocation below changes, so cached layers built the old way are not reused.
 RECIPE_VERSION = "2"
 
+
 def python_version_of(runtime_name: str) -> str:
     """``python3.14`` -> ``3.14``."""
     if not runtime_name.startswith("python"):

@@ -27,7 +27,7 @@ from aws_cdk.assertions import Template
 
 from infra import packaging
 from infra.app import build_app, settings_from_context
-from infra.stack import ConveneStack, DeploymentSettings, LAMBDA_PYTHON, api_prefix_parts, lambda_python_runtime, pascal
+from infra.stack import LAMBDA_PYTHON, ConveneStack, DeploymentSettings, api_prefix_parts, lambda_python_runtime, pascal
 from schemas.declaration import (
     BUCKETS,
     EVENT_SOURCE,
