@@ -40,8 +40,9 @@ typecheck: $(INSTALLED)
 test: $(INSTALLED) chromium lint typecheck
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m pytest -n 2 --dist loadfile -q
 
+# Synthesizes the template to read it offline; a deployment (`cdk deploy`) refuses placeholders.
 synth: $(INSTALLED)
-	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m infra.app
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_CONTEXT_JSON='{"allow_placeholders": "true"}' $(PY) -m infra.app
 
 schemas: $(INSTALLED)
 	$(VENV)/bin/convene export-schemas

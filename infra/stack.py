@@ -17,6 +17,7 @@ from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -26,6 +27,7 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_pipes as pipes
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -51,6 +53,8 @@ from schemas.declaration import (
 from . import packaging
 
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+#: The REST API's stage: its URL serves the site under ``/prod/`` (infra/local/gateway.py too).
+API_STAGE = "prod"
 #: Failed events wait this long in a dead-letter queue (the SQS maximum) for inspection and redrive.
 DLQ_RETENTION = cdk.Duration.days(14)
 
@@ -59,7 +63,14 @@ DLQ_RETENTION = cdk.Duration.days(14)
 class DeploymentSettings:
     """Per-deployment values (CDK context in ``cdk.json`` / ``-c``), passed to every function."""
 
-    site_url: str = "https://convene.example.org"
+    #: The public URL every emailed link starts with; empty: the URL the stack serves (the custom
+    #: domain when one is given, else the API's stage URL).
+    site_url: str = ""
+    #: A custom domain for the site (``-c domain_name=... -c certificate_arn=...``): the stack creates
+    #: the API Gateway domain, an empty base path mapping and, given ``hosted_zone_id``, the DNS record.
+    domain_name: str = ""
+    certificate_arn: str = ""
+    hosted_zone_id: str = ""
     sender_email: str = "Q community <no-reply@q.example.org>"
     staff_emails: str = ""
     community_name: str = "Q community"
@@ -144,6 +155,8 @@ class ConveneStack(cdk.Stack):
             str(code_dir), asset_hash=code_dir.name, asset_hash_type=cdk.AssetHashType.CUSTOM
         )
         self.api = self._api() if any(f.of_type(ApiTrigger) for f in functions) else None
+        self.domain = self._custom_domain() if self.api is not None and self.settings.domain_name else None
+        self.site_url = self._site_url()
         self.functions: dict[str, lambda_.Function] = {}
         for declared in functions:
             function = self._function(declared)
@@ -396,7 +409,7 @@ class ConveneStack(cdk.Stack):
         environment = {
             **FUNCTION_ENVIRONMENT,
             "EVENT_BUS_NAME": self.bus.event_bus_name,
-            "SITE_URL": settings.site_url,
+            "SITE_URL": self.site_url,
             "SENDER_EMAIL": settings.sender_email,
             "STAFF_EMAILS": settings.staff_emails,
             "COMMUNITY_NAME": settings.community_name,
@@ -531,7 +544,7 @@ class ConveneStack(cdk.Stack):
             # Access and execution logging need API Gateway's account-level CloudWatch role.
             cloud_watch_role=True,
             deploy_options=apigw.StageOptions(
-                stage_name="prod",
+                stage_name=API_STAGE,
                 throttling_rate_limit=settings.api_rate_limit,
                 throttling_burst_limit=settings.api_burst_limit,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
@@ -582,6 +595,50 @@ class ConveneStack(cdk.Stack):
             "Members authenticate with Convene's own passwordless e-mail links, not a Cognito user pool.",
         )
         return api
+
+    def _custom_domain(self) -> apigw.DomainName:
+        """The site at the root of its own domain: an empty base path mapping to the stage."""
+        assert self.api is not None
+        settings = self.settings
+        if not settings.certificate_arn:
+            raise ValueError("domain_name needs certificate_arn (an ACM certificate for it, in the stack's region)")
+        domain = apigw.DomainName(
+            self,
+            "SiteDomain",
+            domain_name=settings.domain_name,
+            certificate=acm.Certificate.from_certificate_arn(self, "SiteCertificate", settings.certificate_arn),
+            endpoint_type=apigw.EndpointType.REGIONAL,
+            security_policy=apigw.SecurityPolicy.TLS_1_2,
+        )
+        apigw.BasePathMapping(
+            self, "SiteBasePath", domain_name=domain, rest_api=self.api, stage=self.api.deployment_stage
+        )
+        if settings.hosted_zone_id:
+            route53.CfnRecordSet(
+                self,
+                "SiteDnsRecord",
+                hosted_zone_id=settings.hosted_zone_id,
+                name=settings.domain_name,
+                type="A",
+                alias_target=route53.CfnRecordSet.AliasTargetProperty(
+                    dns_name=domain.domain_name_alias_domain_name,
+                    hosted_zone_id=domain.domain_name_alias_hosted_zone_id,
+                ),
+            )
+        return domain
+
+    def _site_url(self) -> str:
+        if self.settings.site_url:
+            return self.settings.site_url
+        if self.settings.domain_name:
+            return f"https://{self.settings.domain_name}"
+        if self.api is None:
+            return ""
+        # Built from the API's id, not ``api.url``: that names the stage, which depends (through
+        # the deployment and its methods) on the functions whose environment holds this URL.
+        return cdk.Fn.join(
+            "", ["https://", self.api.rest_api_id, ".execute-api.", self.region, ".", self.url_suffix, f"/{API_STAGE}"]
+        )
 
     def _api_resource(self, prefix: str) -> apigw.IResource:
         assert self.api is not None
@@ -700,6 +757,14 @@ class ConveneStack(cdk.Stack):
             # Replaces RestApi's own "Endpoint<hash>" output with one whose name is stable.
             self.api.node.try_remove_child("Endpoint")
             cdk.CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the API stage")
+            cdk.CfnOutput(self, "SiteUrl", value=self.site_url, description="Where the site is (emailed links)")
+        if self.domain is not None:
+            cdk.CfnOutput(
+                self,
+                "SiteDomainTarget",
+                value=self.domain.domain_name_alias_domain_name,
+                description="Point the domain's DNS (an alias or CNAME) here, unless hosted_zone_id was given",
+            )
         cdk.CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
         for table in tables:
             cdk.CfnOutput(

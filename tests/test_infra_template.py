@@ -644,7 +644,56 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory, tiny_layer: Path) -> Syn
         tables=SYNTHETIC_TABLES,
         buckets=SYNTHETIC_BUCKETS,
         layer_dir=tiny_layer,
+        context=SYNTHETIC_DOMAIN,
     )
+
+
+SYNTHETIC_DOMAIN = {
+    "domain_name": "community.q-members.org",
+    "certificate_arn": "arn:aws:acm:eu-west-2:111122223333:certificate/0f7e5b1c-aaaa-bbbb-cccc-123456789012",
+    "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+}
+
+
+def test_a_custom_domain_serves_the_site_at_its_root_with_its_dns_record(synthetic: Synth) -> None:
+    (domain,) = synthetic.of_type("AWS::ApiGateway::DomainName").values()
+    assert domain["Properties"]["DomainName"] == SYNTHETIC_DOMAIN["domain_name"]
+    assert domain["Properties"]["RegionalCertificateArn"] == SYNTHETIC_DOMAIN["certificate_arn"]
+    assert domain["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert domain["Properties"]["SecurityPolicy"] == "TLS_1_2"
+    (mapping,) = synthetic.of_type("AWS::ApiGateway::BasePathMapping").values()
+    assert "BasePath" not in mapping["Properties"] or mapping["Properties"]["BasePath"] == ""  # the root
+    (api_id,) = synthetic.of_type("AWS::ApiGateway::RestApi")
+    (stage_id,) = synthetic.of_type("AWS::ApiGateway::Stage")
+    assert mapping["Properties"]["RestApiId"] == ref(api_id)
+    assert mapping["Properties"]["Stage"] == ref(stage_id)
+    (record,) = synthetic.of_type("AWS::Route53::RecordSet").values()
+    assert record["Properties"]["HostedZoneId"] == SYNTHETIC_DOMAIN["hosted_zone_id"]
+    assert record["Properties"]["Name"] == SYNTHETIC_DOMAIN["domain_name"]
+    assert record["Properties"]["Type"] == "A"
+    (domain_id,) = synthetic.of_type("AWS::ApiGateway::DomainName")
+    assert record["Properties"]["AliasTarget"]["DNSName"] == {"Fn::GetAtt": [domain_id, "RegionalDomainName"]}
+    # Emailed links use the domain.
+    web = synthetic.resources[synthetic.function_id("web")]["Properties"]
+    assert web["Environment"]["Variables"]["SITE_URL"] == f"https://{SYNTHETIC_DOMAIN['domain_name']}"
+    assert synthetic.outputs["SiteUrl"]["Value"] == f"https://{SYNTHETIC_DOMAIN['domain_name']}"
+
+
+def test_without_a_domain_the_site_url_is_the_stage_url(synth: Synth) -> None:
+    from infra.local.gateway import STAGE
+
+    assert not synth.of_type("AWS::ApiGateway::DomainName")
+    (api_id,) = synth.of_type("AWS::ApiGateway::RestApi")
+    (stage,) = synth.of_type("AWS::ApiGateway::Stage").values()
+    assert stage["Properties"]["StageName"] == STAGE  # the local gateway serves the same prefix
+    for function in FUNCTIONS:
+        site_url = synth.resources[synth.function_id(function.name)]["Properties"]["Environment"]["Variables"][
+            "SITE_URL"
+        ]
+        parts = site_url["Fn::Join"][1]
+        assert parts[0] == "https://" and parts[1] == ref(api_id) and parts[2] == ".execute-api."
+        assert parts[-1] == f"/{STAGE}"
+    assert synth.outputs["SiteUrl"]["Value"] == site_url
 
 
 def test_synthetic_declaration_passes_cdk_nag_and_cfn_lint(synthetic: Synth) -> None:
@@ -794,6 +843,54 @@ def test_settings_come_from_context_with_placeholders() -> None:
     assert settings.api_rate_limit == 7
     assert settings.sender_address == DeploymentSettings().sender_address  # placeholder when absent
     assert "@" in settings.sender_address
+
+
+def test_a_deployment_synth_refuses_placeholders_naming_each() -> None:
+    """``cdk synth``/``cdk deploy`` run ``python -m infra.app``: cdk.json's defaults are placeholders."""
+    env = {k: v for k, v in os.environ.items() if k != "CDK_CONTEXT_JSON"}
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.app"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=packaging.REPO_ROOT,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "sender_email" in result.stderr and "staff_emails" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("context", "named"),
+    [
+        ({}, {"sender_email", "staff_emails"}),
+        ({"sender_email": "Q <no-reply@q.example.org>", "staff_emails": "team@q.org"}, {"sender_email"}),
+        ({"sender_email": "no-reply@q.org", "staff_emails": "team@q.org,x@y.test"}, {"staff_emails"}),
+        ({"sender_email": "no-reply@q.org", "staff_emails": "team@q.org", "site_url": "http://q.org"}, {"site_url"}),
+        ({"sender_email": "no-reply@q.org", "staff_emails": "team@q.org", "domain_name": "q.org"}, {"certificate_arn"}),
+        ({"sender_email": "no-reply@q.org", "staff_emails": "team@q.org", "hosted_zone_id": "Z1"}, {"hosted_zone_id"}),
+        ({"sender_email": "Q <no-reply@q.org>", "staff_emails": "team@q.org"}, set()),
+    ],
+)
+def test_placeholder_settings_are_named(context: dict[str, str], named: set[str]) -> None:
+    from infra.app import placeholder_problems
+
+    settings = settings_from_context(cdk.App(context=context))
+    problems = placeholder_problems(settings)
+    assert len(problems) == len(named)
+    for name in named:
+        assert any(name in problem for problem in problems), (name, problems)
+
+
+def test_tests_and_inspection_still_synthesize_with_placeholders(tmp_path: Path, tiny_layer: Path) -> None:
+    from infra.app import PlaceholderSettings
+
+    with pytest.raises(PlaceholderSettings, match="staff_emails"):
+        build_app(str(tmp_path), deployment=True, functions=(), tables=(), buckets=())
+    build_app(
+        str(tmp_path), deployment=True, context={"allow_placeholders": "true"}, functions=(), tables=(), buckets=()
+    )
 
 
 @pytest.mark.parametrize(

@@ -285,11 +285,13 @@ class LocalRuntime:
     def _api(self, request: Request) -> Response:
         if (request.content_length or 0) > gateway.MAX_PAYLOAD_BYTES:
             return gateway.error(413, "Request body too large")
-        found = gateway.match(self.routes, request.path)
+        routed, staged = gateway.strip_stage(request.path)
+        found = gateway.match(self.routes, routed)
         if found is None:
             return gateway.error(404, f"No function serves {request.path}")
         function, resource, proxy = found
-        result = self.pools[function].invoke(gateway.to_event(request, resource, proxy))
+        stage = gateway.STAGE if staged else "local"
+        result = self.pools[function].invoke(gateway.to_event(request, resource, proxy, stage, path=routed))
         return gateway.to_response(result)
 
     def _local(self, request: Request) -> Response:
