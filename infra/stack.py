@@ -498,6 +498,8 @@ class ConveneStack(cdk.Stack):
                 ],
             )
         )
+        # Newsletters pace themselves to the account's send rate (no resource-level permission).
+        role.add_to_policy(iam.PolicyStatement(actions=["ses:GetSendQuota"], resources=["*"]))
 
     def _acknowledge_function(self, declared: Function, function: lambda_.Function) -> None:
         role = cast(iam.Role, function.role)
@@ -510,8 +512,8 @@ class ConveneStack(cdk.Stack):
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray tracing (xray:PutTraceSegments/PutTelemetryRecords) does not support resource-level "
-            "permissions; every other statement names its resources.",
+            "X-Ray tracing (xray:PutTraceSegments/PutTelemetryRecords) and ses:GetSendQuota (the account's "
+            "send rate) do not support resource-level permissions; every other statement names its resources.",
         )
         for table_name in declared.tables:
             if not self.declared_tables[table_name].indexes:

@@ -148,6 +148,7 @@ def test_a_thousand_subscribers_each_get_exactly_one_email(
     api: Api, runtime: Any, email, thousand: Readers, fails_once: dict[str, Any], monkeypatch
 ) -> None:
     monkeypatch.setenv("NEWSLETTER_SEND_RATE", "5000")  # the rate is tested in the domain tests
+    monkeypatch.setenv("CONVENE_SES_MAX_SEND_RATE", "10000")  # the local account's SES quota, read by the sender
     subscribers = thousand.subscribers
     tag = subscribers[0].subscriber_id[4:10]
     # Those who must get nothing: unconfirmed, unsubscribed, suppressed.

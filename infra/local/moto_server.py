@@ -21,9 +21,11 @@ REGION = "eu-west-2"
 
 class SerializedMoto:
     def __init__(self) -> None:
+        from . import ses_quota
         from .moto_patches import install
 
         install()
+        ses_quota.install()
         self.lock = threading.RLock()
         self._app = DomainDispatcherApplication(create_backend_app)
         self._server: BaseWSGIServer | None = None
