@@ -35,6 +35,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from functions.common.keys import ROTATION_DAYS
 from schemas.declaration import (
     BUCKETS,
     EVENT_SOURCE,
@@ -154,6 +155,7 @@ class ConveneStack(cdk.Stack):
         self.code = lambda_.Code.from_asset(
             str(code_dir), asset_hash=code_dir.name, asset_hash_type=cdk.AssetHashType.CUSTOM
         )
+        self.key_rotation = self._key_rotation()
         self.api = self._api() if any(f.of_type(ApiTrigger) for f in functions) else None
         self.domain = self._custom_domain() if self.api is not None and self.settings.domain_name else None
         self.site_url = self._site_url()
@@ -335,42 +337,72 @@ class ConveneStack(cdk.Stack):
         pipe.node.add_dependency(_default_policy(role))
 
     def _signing_keys(self) -> secretsmanager.Secret:
-        """Signing keys for tokens and sessions: a JSON list of random strings, newest last.
+        """Signing keys for tokens and sessions: each version of this secret is one random key.
 
-        Secrets Manager can only generate a plain string or a JSON *object*, so a seed secret holds
-        the generated random value and the keys secret is initialised to ``["<seed>"]`` through a
-        CloudFormation dynamic reference (resolved at deploy time; no value appears in the template).
-
-        Rotation: ``put-secret-value`` on the keys secret with a new random string (>= 32 chars)
-        appended to the list, newest last. Functions sign with the newest key and still accept the
-        older ones (cached for up to 5 minutes); drop the oldest once every token it signed has
-        expired. CloudFormation rewrites the value only if this resource's properties change, so
-        leave this construct (and the seed's identity) alone once deployed.
+        ``AWSCURRENT`` signs; ``AWSCURRENT`` and ``AWSPREVIOUS`` verify (``functions.common.keys``,
+        read at run time and cached for 5 minutes). Keys change only by rotation (the rotation
+        function, ``functions.common.rotation``, on the schedule added in :meth:`_key_rotation`):
+        a new version becomes current and the old one previous. The template holds no key: only
+        the generator, which CloudFormation runs when the secret is created; should a change to
+        the generator ever make it generate again, that too is a new version, and the key in use
+        becomes previous and keeps verifying.
         """
-        seed = secretsmanager.Secret(
+        return secretsmanager.Secret(
             self,
-            "SigningKeySeed",
-            description="Random initial signing key; only used to initialise SigningKeys",
+            "SigningKeys",
+            description="Token signing keys: one key per version (AWSCURRENT signs, AWSPREVIOUS verifies)",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True, include_space=False
             ),
         )
-        keys = secretsmanager.Secret(
+
+    def _key_rotation(self) -> lambda_.Function:
+        """The keys' rotation function and its schedule (``AWS::SecretsManager::RotationSchedule``)."""
+        role = iam.Role(
             self,
-            "SigningKeys",
-            description="JSON list of token signing keys, newest last (append to rotate)",
-            secret_string_value=cdk.SecretValue(
-                cdk.Fn.join("", ['["{{resolve:secretsmanager:', seed.secret_arn, ':SecretString:::}}"]'])
-            ),
+            "KeyRotationRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Execution role of the signing keys' rotation function",
         )
-        rotation_reason = (
-            "Signing keys rotate by appending a new key (newest last) so tokens signed by the previous key "
-            "stay valid until they expire; Secrets Manager's managed rotation replaces the value and would "
-            "sign every member out. The seed secret is only read once, at deploy time."
+        log_group = logs.LogGroup(self, "KeyRotationLogs", retention=LOG_RETENTION)
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            "KeyRotationFunction",
+            description="Rotates the token signing keys (Secrets Manager's four steps)",
+            runtime=self.runtime,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="functions.common.rotation.handler",
+            code=self.code,
+            layers=[self.layer] if self.layer else None,
+            memory_size=256,
+            timeout=cdk.Duration.seconds(30),
+            tracing=lambda_.Tracing.ACTIVE,
+            role=role,
+            log_group=log_group,
+            environment={**FUNCTION_ENVIRONMENT, "POWERTOOLS_SERVICE_NAME": "key-rotation"},
         )
-        acknowledge(seed, "AwsSolutions-SMG4", rotation_reason)
-        acknowledge(keys, "AwsSolutions-SMG4", rotation_reason)
-        return keys
+        self.signing_keys.add_rotation_schedule(
+            "KeyRotation",
+            rotation_lambda=function,
+            automatically_after=cdk.Duration.days(ROTATION_DAYS),
+            rotate_immediately_on_update=False,
+        )
+        pinned = f"Pinned to python{LAMBDA_PYTHON}, the version the tests run on."
+        acknowledge(function, "Serverless-LambdaLatestVersion", pinned)
+        acknowledge(function, "AwsSolutions-L1", pinned)
+        acknowledge(
+            function,
+            "Serverless-LambdaDLQ",
+            "Invoked by Secrets Manager, which retries a failed rotation step itself and reports it on the secret.",
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "secretsmanager:GetRandomPassword (granted by CDK for rotation functions) and X-Ray tracing do not "
+            "support resource-level permissions; the secret's own actions are scoped to this secret.",
+        )
+        return function
 
     # -- functions -----------------------------------------------------------------------------
 

@@ -248,8 +248,9 @@ def test_function_environment(synth: Synth, function: Function) -> None:
     assert env["EVENT_BUS_NAME"] == ref(bus_id)
     assert env["POWERTOOLS_SERVICE_NAME"] == function.name
     assert FUNCTION_ENVIRONMENT.items() <= env.items()
-    for name in ("SITE_URL", "SENDER_EMAIL", "STAFF_EMAILS", "COMMUNITY_NAME", "NEWSLETTER_NAME"):
+    for name in ("SENDER_EMAIL", "STAFF_EMAILS", "COMMUNITY_NAME", "NEWSLETTER_NAME"):
         assert isinstance(env[name], str)
+    assert env["SITE_URL"]  # the stage URL (a Fn::Join) unless a domain is given: see the base path tests
     tables = {t.name: t for t in TABLES}
     for table_name in function.tables:
         assert env[tables[table_name].env_var] == ref(synth.table_id(table_name))
@@ -470,26 +471,40 @@ def test_outbox_pipe_carries_inserts_to_the_bus(synth: Synth) -> None:
         }
 
 
-def test_signing_keys_secret_is_a_json_list_of_one_long_random_key(
-    synth: Synth, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    keys = synth.resources[synth.logical_id(synth.stack.signing_keys)]["Properties"]
-    prefix, seed_ref, suffix = keys["SecretString"]["Fn::Join"][1]
-    seed = synth.resources[seed_ref["Ref"]]["Properties"]["GenerateSecretString"]
-    # Generated with letters and digits only, so no quote or backslash can break the JSON.
-    assert seed["ExcludePunctuation"] is True
-    assert seed["IncludeSpace"] is False
-    assert seed["PasswordLength"] >= 32
-    reference_start, reference_end = "{{resolve:secretsmanager:", ":SecretString:::}}"
-    assert prefix.endswith(reference_start)
-    assert suffix.startswith(reference_end)
-    # What CloudFormation stores once it resolves the reference is accepted by the functions.
-    from functions.common.keys import signing_keys
+def test_signing_keys_are_versions_of_a_generated_secret_rotated_on_a_schedule(synth: Synth) -> None:
+    from functions.common.keys import ROTATION_DAYS
 
-    generated = "A1b2" * (seed["PasswordLength"] // 4)
-    resolved = prefix.removesuffix(reference_start) + generated + suffix.removeprefix(reference_end)
-    monkeypatch.setenv("CONVENE_SIGNING_KEYS", resolved)
-    assert signing_keys() == [generated]
+    secret_id = synth.logical_id(synth.stack.signing_keys)
+    props = synth.resources[secret_id]["Properties"]
+    # No key in the template, nothing a stack update could write over a key in use.
+    assert "SecretString" not in props
+    generated = props["GenerateSecretString"]
+    assert generated["ExcludePunctuation"] is True and generated["IncludeSpace"] is False
+    assert generated["PasswordLength"] >= 32
+    assert not [k for k in synth.of_type("AWS::SecretsManager::Secret") if k != secret_id]
+    (schedule,) = synth.of_type("AWS::SecretsManager::RotationSchedule").values()
+    rotation_id = synth.logical_id(synth.stack.key_rotation)
+    assert schedule["Properties"]["SecretId"] == ref(secret_id)
+    assert schedule["Properties"]["RotationLambdaARN"] == fn_arn(rotation_id)
+    assert schedule["Properties"]["RotationRules"]["ScheduleExpression"] == f"rate({ROTATION_DAYS} days)"
+    rotation = synth.resources[rotation_id]["Properties"]
+    assert rotation["Handler"] == "functions.common.rotation.handler"
+    assert (code_asset_dir(synth) / "functions" / "common" / "rotation.py").exists()
+    assert rotation["Runtime"] == f"python{LAMBDA_PYTHON}"
+    (permission,) = [
+        r["Properties"]
+        for r in synth.of_type("AWS::Lambda::Permission").values()
+        if r["Properties"]["FunctionName"] == fn_arn(rotation_id)
+    ]
+    assert permission["Principal"] == "secretsmanager.amazonaws.com"
+    actions = {a for st in synth.role_statements(rotation["Role"] and {"Ref": rotation["Role"]["Fn::GetAtt"][0]})
+               for a in actions_of(st)}  # fmt: skip
+    assert {"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"} <= actions
+    # Every function that reads keys names this secret.
+    for function in FUNCTIONS:
+        env = synth.resources[synth.function_id(function.name)]["Properties"]["Environment"]["Variables"]
+        if function.reads_signing_keys:
+            assert env["SIGNING_KEYS_SECRET_ID"] == ref(secret_id)
 
 
 def test_bounces_and_complaints_reach_the_default_bus_and_every_sender_uses_the_configuration_set(synth: Synth) -> None:
