@@ -144,7 +144,7 @@ class LocalRuntime:
             }
         )
         # The keys live in moto's Secrets Manager, as on AWS; this seeds its first version.
-        self.signing_key_seed = os.environ.pop("CONVENE_SIGNING_KEYS", None) or dev_signing_keys(self.state_dir)
+        self.signing_key_seed = os.environ.pop("CONVENE_SIGNING_KEYS", "") or dev_signing_keys(self.state_dir)
         self.moto_url = moto_url
 
     @staticmethod
