@@ -35,22 +35,28 @@ def python_version_of(runtime_name: str) -> str:
     return runtime_name.removeprefix("python")
 
 
-def layer_hash(python_version: str, requirements: Path = REQUIREMENTS) -> str:
+def layer_hash(python_version: str, requirements: Path = REQUIREMENTS, platform: str = PLATFORM) -> str:
     digest = hashlib.sha256()
-    for part in (RECIPE_VERSION, PLATFORM, python_version, requirements.read_text(encoding="utf-8")):
+    for part in (RECIPE_VERSION, platform, python_version, requirements.read_text(encoding="utf-8")):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:20]
 
 
-def build_layer(python_version: str, requirements: Path = REQUIREMENTS, cache_dir: Path = BUILD_DIR) -> Path:
+def build_layer(
+    python_version: str, requirements: Path = REQUIREMENTS, cache_dir: Path = BUILD_DIR, platform: str = PLATFORM
+) -> Path:
     """Return a directory holding ``python/<packages>`` for a LayerVersion, building it if needed.
 
     The build goes to a temporary sibling and is renamed into place when complete, so an
     interrupted or concurrent build (pytest-xdist workers) never leaves a half-filled cache entry.
     """
     # No dot in the name: CDK would take ".14-…" for a file extension of the staged asset.
-    target = cache_dir / f"layer-py{python_version.replace('.', '')}-{layer_hash(python_version, requirements)}"
+    # (Another platform than Lambda's is only for benches on this machine: bench/coldstart_packaged.py.)
+    kind = "layer" if platform == PLATFORM else f"layer-{platform}"
+    target = (
+        cache_dir / f"{kind}-py{python_version.replace('.', '')}-{layer_hash(python_version, requirements, platform)}"
+    )
     if target.is_dir():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -66,7 +72,7 @@ def build_layer(python_version: str, requirements: Path = REQUIREMENTS, cache_di
         # Compiled below by the runtime's Python version, with the paths it has on Lambda.
         "--no-compile",
         "--platform",
-        PLATFORM,
+        platform,
         "--only-binary=:all:",
         "--python-version",
         python_version,
