@@ -99,7 +99,7 @@ def run(runs: int) -> str:
                 name = f"{function}: GET {path}"
                 variants.append((copy, Variant(name, "handler", [CHILD, "handler", json.dumps(spec)], status), env))
         samples: dict[tuple[str, str], list[Sample]] = defaultdict(list)
-        for copy, variant, env in variants:  # warm-up: files in the page cache (no bytecode is written)
+        for _copy, variant, env in variants:  # warm-up: files in the page cache (no bytecode is written)
             run_once(variant, env)
         order = list(variants)
         shuffle = random.Random(3)
