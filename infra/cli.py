@@ -115,8 +115,10 @@ def preflight_command(args: argparse.Namespace) -> None:
     session = boto3.session.Session(region_name=args.region) if args.region else boto3.session.Session()
     if not session.region_name:
         sys.exit("convene preflight: no region: pass --region or set AWS_REGION")
-    checks = preflight(session.client, settings_for(overrides), session.region_name)
-    print(f"Preflight for region {session.region_name}:")
+    region = str(session.region_name)
+    clients: Any = session.client  # boto3's overloads, one per service
+    checks = preflight(clients, settings_for(overrides), region)
+    print(f"Preflight for region {region}:")
     for check in checks:
         print(" ", check.line())
     if not passed(checks):
