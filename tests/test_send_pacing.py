@@ -16,7 +16,7 @@ from functions.newsletter.repository import NewsletterRepository
 from functions.newsletter.throttle import paced_rate, send_rate
 from schemas.events.newsletter import NewsletterBatchReady
 from tests.conftest import Api
-from tests.test_newsletter_send import SCHEDULE, deliver, forget, sent_to
+from tests.test_newsletter_send import approved_issue, deliver, forget, sent_to
 
 
 @pytest.mark.parametrize(
@@ -54,14 +54,7 @@ def test_the_sender_reads_the_accounts_quota_from_ses(runtime: Any, monkeypatch:
 def test_in_the_sandbox_a_batch_goes_out_one_a_second_to_everyone(
     api: Api, runtime: Any, email, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    staff = api.auth(email("editor"), staff=True)
-    item = {"title": f"Sandbox news {uuid.uuid4().hex[:6]}", "body": "Slow and sure.", "section": "groups"}
-    assert api.post("/api/newsletter/items", json=item, headers=staff).status_code == 201
-    api.settle()
-    issue_id = runtime.run_schedule(SCHEDULE)["issue_id"]
-    api.settle()
-    assert api.post(f"/api/newsletter/issues/{issue_id}/approval", headers=staff).status_code == 200
-    api.settle()
+    issue_id = approved_issue(api, runtime, email)
     few = readers(f"{uuid.uuid4().hex[:6]}q", 3)
     NewsletterRepository().import_subscribers(few)
     addresses = {s.email for s in few}

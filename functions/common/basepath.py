@@ -15,6 +15,7 @@ Emailed links are absolute: they start with ``SITE_URL``, which includes the bas
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 #: A base path is literal path segments (a stage name, a base path mapping), nothing else.
@@ -56,11 +57,14 @@ def apply(response: dict[str, Any], prefix: str) -> dict[str, Any]:
     content_types += [str(v) for k, vs in multi.items() if k.lower() == "content-type" for v in vs]
     body = response.get("body")
     if isinstance(body, str) and not response.get("isBase64Encoded") and any("text/html" in t for t in content_types):
-        already = re.escape(prefix.lstrip("/")) + "/"
-        response["body"] = re.compile(_ROOT_RELATIVE.pattern + f"(?!{already})").sub(
-            lambda match: match.group(1) + prefix + "/", body
-        )
+        response["body"] = _not_yet_under(prefix).sub(lambda match: match.group(1) + prefix + "/", body)
     return response
+
+
+@cache
+def _not_yet_under(prefix: str) -> re.Pattern[str]:
+    """Root-relative URLs not already under ``prefix`` (Powertools' Swagger UI adds it itself)."""
+    return re.compile(_ROOT_RELATIVE.pattern + f"(?!{re.escape(prefix.lstrip('/'))}/)")
 
 
 def _under(location: str, prefix: str) -> str:
