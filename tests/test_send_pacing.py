@@ -67,7 +67,8 @@ def test_in_the_sandbox_a_batch_goes_out_one_a_second_to_everyone(
         elapsed = time.monotonic() - started
         assert outcome["batchItemFailures"] == []
         assert Counter(to for to, _ in sent_to(runtime, addresses)) == dict.fromkeys(addresses, 1)
-        # Three emails at one a second span three one-second windows: at least two seconds.
-        assert elapsed >= 1.5, elapsed
+        # Three emails at one a second take three one-second windows: first and last are more
+        # than a second apart (at the account's 14 a second they take a few milliseconds).
+        assert elapsed > 1.0, elapsed
     finally:
         forget(few, [issue_id])

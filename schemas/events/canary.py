@@ -13,7 +13,7 @@ CANARY_ID_PATTERN = r"^can_[0-9a-f]{16}$"
 class CanaryPosted(DomainEvent):
     """Staff posted a canary (``convene smoke``); the canary consumer records that it arrived."""
 
-    canary_id: str = Field(pattern=CANARY_ID_PATTERN)
+    canary_id: str = Field(pattern=CANARY_ID_PATTERN, examples=["can_0123456789abcdef"])
 
 
 __all__ = ["CANARY_ID_PATTERN", "CanaryPosted"]
