@@ -4,11 +4,19 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+#: The Lambda runtime's Python (LAMBDA_PYTHON in infra/stack.py): the tests and `convene dev` run on
+#: the same version. pyenv's build is preferred (its `python3.13` shim only works when selected).
+PYTHON_VERSION := 3.13
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION) \
+  /usr/local/bin/python$(PYTHON_VERSION) /usr/bin/python$(PYTHON_VERSION)) python$(PYTHON_VERSION))
 
 .PHONY: dev test lint typecheck unit browser chromium synth schemas fuzz bench clean
 
 $(INSTALLED): pyproject.toml
-	python3 -m venv $(VENV)
+	@# A venv left from another Python version is rebuilt, not reused.
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PYTHON_VERSION)".split("."))))' \
+	  2>/dev/null || rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
@@ -32,8 +40,9 @@ typecheck: $(INSTALLED)
 test: $(INSTALLED) chromium lint typecheck
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m pytest -n 2 --dist loadfile -q
 
+# Synthesizes the template to read it offline; a deployment (`cdk deploy`) refuses placeholders.
 synth: $(INSTALLED)
-	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m infra.app
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_CONTEXT_JSON='{"allow_placeholders": "true"}' $(PY) -m infra.app
 
 schemas: $(INSTALLED)
 	$(VENV)/bin/convene export-schemas

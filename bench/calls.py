@@ -355,6 +355,14 @@ def site(b: Bench) -> None:
     b.call("API documentation (Swagger UI)", "GET", "/api/docs", 200)
 
 
+def canary(b: Bench) -> None:
+    """The deployment canary ``convene smoke`` posts through the outbox (staff only)."""
+    as_staff = b.auth(_address("operator"), staff=True)
+    posted = b.call("post a canary (staff)", "POST", "/api/canaries", 202, headers=as_staff).json()
+    b.sweep("canary")
+    b.call("read a canary (staff)", "GET", f"/api/canaries/{posted['canary_id']}", 200, headers=as_staff)
+
+
 def sign_in(b: Bench) -> None:
     for who, label in (("new", "new member"), ("known", "existing member")):
         email = _address(who)
@@ -685,6 +693,7 @@ def run(runtime: Any, *, strict: bool = False) -> list[Row]:
             ("visits", lambda: found.setdefault("visit", visits(b))),
             ("newsletter", lambda: newsletter(b)),
             ("account", lambda: account(b, found["sig"], found["round"], found["visit"])),
+            ("canary", lambda: canary(b)),
         ]
         for name, step in steps:
             try:

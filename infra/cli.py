@@ -136,6 +136,54 @@ def export(args: argparse.Namespace) -> None:
         print(path)
 
 
+# -- deployment: preflight and smoke (docs/deploying.md) ----------------------------------------
+def preflight_command(args: argparse.Namespace) -> None:
+    import boto3
+
+    from infra.preflight import passed, preflight, settings_for
+
+    overrides = dict(item.split("=", 1) for item in args.context)
+    session = boto3.session.Session(region_name=args.region) if args.region else boto3.session.Session()
+    if not session.region_name:
+        sys.exit("convene preflight: no region: pass --region or set AWS_REGION")
+    region = str(session.region_name)
+    clients: Any = session.client  # boto3's overloads, one per service
+    checks = preflight(clients, settings_for(overrides), region)
+    print(f"Preflight for region {region}:")
+    for check in checks:
+        print(" ", check.line())
+    if not passed(checks):
+        sys.exit("convene preflight: fix the FAIL lines before `cdk deploy`.")
+
+
+def smoke_command(args: argparse.Namespace) -> None:
+    from infra.preflight import passed
+    from infra.smoke import smoke
+
+    token = args.staff_token or os.environ.get("CONVENE_STAFF_TOKEN")
+    checks = smoke(args.url, staff_token=token, timeout=args.timeout)
+    print(f"Smoke test of {args.url}:")
+    for check in checks:
+        print(" ", check.line())
+    if not passed(checks):
+        sys.exit("convene smoke: the deployment is not working; see docs/deploying.md.")
+
+
+def _deployment_commands(commands: Any) -> None:
+    p = commands.add_parser("preflight", help="check an AWS account and region before the first deploy")
+    p.add_argument("-c", "--context", action="append", default=[], metavar="KEY=VALUE", help="as `cdk deploy -c`")
+    p.add_argument("--region", default=None, help="default: your AWS configuration's")
+    p.set_defaults(run=preflight_command)
+
+    p = commands.add_parser("smoke", help="exercise a deployed stack end to end (no mailbox needed)")
+    p.add_argument("url", help="the stack's SiteUrl output (stage URL or custom domain)")
+    p.add_argument(
+        "--staff-token", default=None, help="a staff session token, for the canary event (or CONVENE_STAFF_TOKEN)"
+    )
+    p.add_argument("--timeout", type=float, default=90, help="seconds to wait for the canary event")
+    p.set_defaults(run=smoke_command)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="convene", description="Convene: community workflows, serverless.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +240,8 @@ def main(argv: list[str] | None = None) -> None:
 
     p = commands.add_parser("export-schemas", help="write the event JSON Schemas and the OpenAPI document")
     p.set_defaults(run=export)
+
+    _deployment_commands(commands)
 
     args = parser.parse_args(argv)
     args.run(args)

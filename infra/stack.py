@@ -17,6 +17,7 @@ from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -25,6 +26,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -32,6 +34,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from functions.common.keys import ROTATION_DAYS
 from schemas.declaration import (
     BUCKETS,
     EVENT_SOURCE,
@@ -51,6 +54,8 @@ from schemas.declaration import (
 from . import packaging
 
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+#: The REST API's stage: its URL serves the site under ``/prod/`` (infra/local/gateway.py too).
+API_STAGE = "prod"
 #: Failed events wait this long in a dead-letter queue (the SQS maximum) for inspection and redrive.
 DLQ_RETENTION = cdk.Duration.days(14)
 
@@ -59,7 +64,14 @@ DLQ_RETENTION = cdk.Duration.days(14)
 class DeploymentSettings:
     """Per-deployment values (CDK context in ``cdk.json`` / ``-c``), passed to every function."""
 
-    site_url: str = "https://convene.example.org"
+    #: The public URL every emailed link starts with; empty: the URL the stack serves (the custom
+    #: domain when one is given, else the API's stage URL).
+    site_url: str = ""
+    #: A custom domain for the site (``-c domain_name=... -c certificate_arn=...``): the stack creates
+    #: the API Gateway domain, an empty base path mapping and, given ``hosted_zone_id``, the DNS record.
+    domain_name: str = ""
+    certificate_arn: str = ""
+    hosted_zone_id: str = ""
     sender_email: str = "Q community <no-reply@q.example.org>"
     staff_emails: str = ""
     community_name: str = "Q community"
@@ -76,11 +88,14 @@ class DeploymentSettings:
         return address
 
 
-def newest_python_runtime() -> lambda_.Runtime:
-    """The newest ``PYTHON_3_x`` this aws-cdk-lib offers (upgrading CDK upgrades the runtime)."""
-    names = [name for name in dir(lambda_.Runtime) if re.fullmatch(r"PYTHON_3_\d+", name)]
-    newest = max(names, key=lambda name: int(name.rsplit("_", 1)[1]))
-    return cast(lambda_.Runtime, getattr(lambda_.Runtime, newest))
+#: The Python the functions run on. The tests, `convene dev` and the dependency layer's build use
+#: this same version (the Makefile's venv); a template test fails when they differ.
+LAMBDA_PYTHON = "3.13"
+
+
+def lambda_python_runtime() -> lambda_.Runtime:
+    """Pinned, not "the newest the CDK offers": code runs on AWS only on a version it was tested on."""
+    return cast(lambda_.Runtime, getattr(lambda_.Runtime, "PYTHON_" + LAMBDA_PYTHON.replace(".", "_")))
 
 
 def pascal(name: str) -> str:
@@ -119,7 +134,7 @@ class ConveneStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.settings = settings or DeploymentSettings()
-        self.runtime = newest_python_runtime()
+        self.runtime = lambda_python_runtime()
         _check_declaration(functions, tables, buckets)
 
         self.declared_tables = {table.name: table for table in tables}
@@ -132,8 +147,15 @@ class ConveneStack(cdk.Stack):
 
         self.layer = self._dependency_layer(layer_dir) if functions else None
         # One asset for every function: the declaration decides the handler, the code is shared.
-        self.code = lambda_.Code.from_asset(str(packaging.REPO_ROOT), exclude=list(packaging.CODE_EXCLUDES))
+        # Sources, templates and their bytecode for the runtime's Python (see infra/packaging.py).
+        code_dir = packaging.build_code(packaging.python_version_of(self.runtime.name))
+        self.code = lambda_.Code.from_asset(
+            str(code_dir), asset_hash=code_dir.name, asset_hash_type=cdk.AssetHashType.CUSTOM
+        )
+        self.key_rotation = self._key_rotation()
         self.api = self._api() if any(f.of_type(ApiTrigger) for f in functions) else None
+        self.domain = self._custom_domain() if self.api is not None and self.settings.domain_name else None
+        self.site_url = self._site_url()
         self.functions: dict[str, lambda_.Function] = {}
         for declared in functions:
             function = self._function(declared)
@@ -248,42 +270,72 @@ class ConveneStack(cdk.Stack):
     # -- events --------------------------------------------------------------------------------
 
     def _signing_keys(self) -> secretsmanager.Secret:
-        """Signing keys for tokens and sessions: a JSON list of random strings, newest last.
+        """Signing keys for tokens and sessions: each version of this secret is one random key.
 
-        Secrets Manager can only generate a plain string or a JSON *object*, so a seed secret holds
-        the generated random value and the keys secret is initialised to ``["<seed>"]`` through a
-        CloudFormation dynamic reference (resolved at deploy time; no value appears in the template).
-
-        Rotation: ``put-secret-value`` on the keys secret with a new random string (>= 32 chars)
-        appended to the list, newest last. Functions sign with the newest key and still accept the
-        older ones (cached for up to 5 minutes); drop the oldest once every token it signed has
-        expired. CloudFormation rewrites the value only if this resource's properties change, so
-        leave this construct (and the seed's identity) alone once deployed.
+        ``AWSCURRENT`` signs; ``AWSCURRENT`` and ``AWSPREVIOUS`` verify (``functions.common.keys``,
+        read at run time and cached for 5 minutes). Keys change only by rotation (the rotation
+        function, ``functions.common.rotation``, on the schedule added in :meth:`_key_rotation`):
+        a new version becomes current and the old one previous. The template holds no key: only
+        the generator, which CloudFormation runs when the secret is created; should a change to
+        the generator ever make it generate again, that too is a new version, and the key in use
+        becomes previous and keeps verifying.
         """
-        seed = secretsmanager.Secret(
+        return secretsmanager.Secret(
             self,
-            "SigningKeySeed",
-            description="Random initial signing key; only used to initialise SigningKeys",
+            "SigningKeys",
+            description="Token signing keys: one key per version (AWSCURRENT signs, AWSPREVIOUS verifies)",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True, include_space=False
             ),
         )
-        keys = secretsmanager.Secret(
+
+    def _key_rotation(self) -> lambda_.Function:
+        """The keys' rotation function and its schedule (``AWS::SecretsManager::RotationSchedule``)."""
+        role = iam.Role(
             self,
-            "SigningKeys",
-            description="JSON list of token signing keys, newest last (append to rotate)",
-            secret_string_value=cdk.SecretValue(
-                cdk.Fn.join("", ['["{{resolve:secretsmanager:', seed.secret_arn, ':SecretString:::}}"]'])
-            ),
+            "KeyRotationRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Execution role of the signing keys' rotation function",
         )
-        rotation_reason = (
-            "Signing keys rotate by appending a new key (newest last) so tokens signed by the previous key "
-            "stay valid until they expire; Secrets Manager's managed rotation replaces the value and would "
-            "sign every member out. The seed secret is only read once, at deploy time."
+        log_group = logs.LogGroup(self, "KeyRotationLogs", retention=LOG_RETENTION)
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            "KeyRotationFunction",
+            description="Rotates the token signing keys (Secrets Manager's four steps)",
+            runtime=self.runtime,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="functions.common.rotation.handler",
+            code=self.code,
+            layers=[self.layer] if self.layer else None,
+            memory_size=256,
+            timeout=cdk.Duration.seconds(30),
+            tracing=lambda_.Tracing.ACTIVE,
+            role=role,
+            log_group=log_group,
+            environment={**FUNCTION_ENVIRONMENT, "POWERTOOLS_SERVICE_NAME": "key-rotation"},
         )
-        acknowledge(seed, "AwsSolutions-SMG4", rotation_reason)
-        acknowledge(keys, "AwsSolutions-SMG4", rotation_reason)
-        return keys
+        self.signing_keys.add_rotation_schedule(
+            "KeyRotation",
+            rotation_lambda=function,
+            automatically_after=cdk.Duration.days(ROTATION_DAYS),
+            rotate_immediately_on_update=False,
+        )
+        pinned = f"Pinned to python{LAMBDA_PYTHON}, the version the tests run on."
+        acknowledge(function, "Serverless-LambdaLatestVersion", pinned)
+        acknowledge(function, "AwsSolutions-L1", pinned)
+        acknowledge(
+            function,
+            "Serverless-LambdaDLQ",
+            "Invoked by Secrets Manager, which retries a failed rotation step itself and reports it on the secret.",
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "secretsmanager:GetRandomPassword (granted by CDK for rotation functions) and X-Ray tracing do not "
+            "support resource-level permissions; the secret's own actions are scoped to this secret.",
+        )
+        return function
 
     # -- functions -----------------------------------------------------------------------------
 
@@ -322,7 +374,7 @@ class ConveneStack(cdk.Stack):
         environment = {
             **FUNCTION_ENVIRONMENT,
             "EVENT_BUS_NAME": self.bus.event_bus_name,
-            "SITE_URL": settings.site_url,
+            "SITE_URL": self.site_url,
             "SENDER_EMAIL": settings.sender_email,
             "STAFF_EMAILS": settings.staff_emails,
             "COMMUNITY_NAME": settings.community_name,
@@ -413,15 +465,23 @@ class ConveneStack(cdk.Stack):
                 ],
             )
         )
+        # Newsletters pace themselves to the account's send rate (no resource-level permission).
+        role.add_to_policy(iam.PolicyStatement(actions=["ses:GetSendQuota"], resources=["*"]))
 
     def _acknowledge_function(self, declared: Function, function: lambda_.Function) -> None:
         role = cast(iam.Role, function.role)
+        pinned = (
+            f"Pinned to python{LAMBDA_PYTHON}, the version the test suite and the local runtime run on; "
+            "moving to a newer runtime means moving the tests to it first (a template test enforces this)."
+        )
+        acknowledge(function, "Serverless-LambdaLatestVersion", pinned)
+        acknowledge(function, "AwsSolutions-L1", pinned)
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray tracing (xray:PutTraceSegments/PutTelemetryRecords) and, for stream triggers, "
-            "dynamodb:ListStreams do not support resource-level permissions; every other statement names its "
-            "resources.",
+            "X-Ray tracing (xray:PutTraceSegments/PutTelemetryRecords), ses:GetSendQuota (the account's "
+            "send rate) and, for stream triggers, dynamodb:ListStreams do not support resource-level "
+            "permissions; every other statement names its resources.",
         )
         for table_name in declared.tables:
             if not self.declared_tables[table_name].indexes:
@@ -455,7 +515,7 @@ class ConveneStack(cdk.Stack):
             # Access and execution logging need API Gateway's account-level CloudWatch role.
             cloud_watch_role=True,
             deploy_options=apigw.StageOptions(
-                stage_name="prod",
+                stage_name=API_STAGE,
                 throttling_rate_limit=settings.api_rate_limit,
                 throttling_burst_limit=settings.api_burst_limit,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
@@ -506,6 +566,50 @@ class ConveneStack(cdk.Stack):
             "Members authenticate with Convene's own passwordless e-mail links, not a Cognito user pool.",
         )
         return api
+
+    def _custom_domain(self) -> apigw.DomainName:
+        """The site at the root of its own domain: an empty base path mapping to the stage."""
+        assert self.api is not None
+        settings = self.settings
+        if not settings.certificate_arn:
+            raise ValueError("domain_name needs certificate_arn (an ACM certificate for it, in the stack's region)")
+        domain = apigw.DomainName(
+            self,
+            "SiteDomain",
+            domain_name=settings.domain_name,
+            certificate=acm.Certificate.from_certificate_arn(self, "SiteCertificate", settings.certificate_arn),
+            endpoint_type=apigw.EndpointType.REGIONAL,
+            security_policy=apigw.SecurityPolicy.TLS_1_2,
+        )
+        apigw.BasePathMapping(
+            self, "SiteBasePath", domain_name=domain, rest_api=self.api, stage=self.api.deployment_stage
+        )
+        if settings.hosted_zone_id:
+            route53.CfnRecordSet(
+                self,
+                "SiteDnsRecord",
+                hosted_zone_id=settings.hosted_zone_id,
+                name=settings.domain_name,
+                type="A",
+                alias_target=route53.CfnRecordSet.AliasTargetProperty(
+                    dns_name=domain.domain_name_alias_domain_name,
+                    hosted_zone_id=domain.domain_name_alias_hosted_zone_id,
+                ),
+            )
+        return domain
+
+    def _site_url(self) -> str:
+        if self.settings.site_url:
+            return self.settings.site_url
+        if self.settings.domain_name:
+            return f"https://{self.settings.domain_name}"
+        if self.api is None:
+            return ""
+        # Built from the API's id, not ``api.url``: that names the stage, which depends (through
+        # the deployment and its methods) on the functions whose environment holds this URL.
+        return cdk.Fn.join(
+            "", ["https://", self.api.rest_api_id, ".execute-api.", self.region, ".", self.url_suffix, f"/{API_STAGE}"]
+        )
 
     def _api_resource(self, prefix: str) -> apigw.IResource:
         assert self.api is not None
@@ -646,6 +750,14 @@ class ConveneStack(cdk.Stack):
             # Replaces RestApi's own "Endpoint<hash>" output with one whose name is stable.
             self.api.node.try_remove_child("Endpoint")
             cdk.CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the API stage")
+            cdk.CfnOutput(self, "SiteUrl", value=self.site_url, description="Where the site is (emailed links)")
+        if self.domain is not None:
+            cdk.CfnOutput(
+                self,
+                "SiteDomainTarget",
+                value=self.domain.domain_name_alias_domain_name,
+                description="Point the domain's DNS (an alias or CNAME) here, unless hosted_zone_id was given",
+            )
         cdk.CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
         for table in tables:
             cdk.CfnOutput(

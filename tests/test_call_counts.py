@@ -42,6 +42,7 @@ def rows(runtime) -> list[Row]:
     with pytest.MonkeyPatch.context() as patch:
         # Issues go to every confirmed subscriber of the session; the rate is tested elsewhere.
         patch.setenv("NEWSLETTER_SEND_RATE", "1000")
+        patch.setenv("CONVENE_SES_MAX_SEND_RATE", "2000")  # the local account's SES quota
         return calls.run(runtime, strict=True)
 
 

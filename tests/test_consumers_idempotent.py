@@ -29,6 +29,8 @@ def example(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
         return example(defs[schema["$ref"].rsplit("/", 1)[1]], defs)
     if "const" in schema:
         return schema["const"]
+    if "examples" in schema:  # a field with a pattern says what fits it
+        return schema["examples"][0]
     if "enum" in schema:
         return schema["enum"][0]
     if "anyOf" in schema:

@@ -27,7 +27,7 @@ from aws_cdk.assertions import Template
 
 from infra import packaging
 from infra.app import build_app, settings_from_context
-from infra.stack import ConveneStack, DeploymentSettings, api_prefix_parts, newest_python_runtime, pascal
+from infra.stack import LAMBDA_PYTHON, ConveneStack, DeploymentSettings, api_prefix_parts, lambda_python_runtime, pascal
 from schemas.declaration import (
     BUCKETS,
     EVENT_SOURCE,
@@ -167,11 +167,20 @@ def expected_handler(function: Function) -> str:
 # Functions
 
 
+def test_lambda_runs_the_python_these_tests_run_on(synth: Synth) -> None:
+    """Code runs on AWS only on the version it was tested on: run the suite on LAMBDA_PYTHON."""
+    running = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    runtimes = {r["Properties"]["Runtime"] for r in synth.of_type("AWS::Lambda::Function").values()}
+    assert runtimes == {f"python{LAMBDA_PYTHON}"} == {running}, (runtimes, running)
+    (layer,) = synth.of_type("AWS::Lambda::LayerVersion").values()
+    assert layer["Properties"]["CompatibleRuntimes"] == [running]
+
+
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.name)
 def test_every_declared_function_is_a_lambda_with_its_handler(synth: Synth, function: Function) -> None:
     props = synth.resources[synth.function_id(function.name)]["Properties"]
     assert props["Handler"] == expected_handler(function)
-    assert props["Runtime"] == newest_python_runtime().name
+    assert props["Runtime"] == lambda_python_runtime().name
     assert props["Architectures"] == ["arm64"]
     assert props["MemorySize"] == function.memory_mb
     assert props["Timeout"] == function.timeout_seconds
@@ -186,17 +195,42 @@ def test_every_declared_function_is_a_lambda_with_its_handler(synth: Synth, func
 
 
 def test_function_handler_modules_are_in_the_code_asset(synth: Synth) -> None:
-    """The asset holds functions/ and schemas/ Python plus templates, and nothing else."""
+    """The asset holds functions/ and schemas/ Python plus templates and the bytecode of the
+    runtime's Python, and nothing else."""
     asset_dir = code_asset_dir(synth)
     files = sorted(p.relative_to(asset_dir).as_posix() for p in asset_dir.rglob("*") if p.is_file())
     assert files
+    tag = f".cpython-{LAMBDA_PYTHON.replace('.', '')}.pyc"
     for path in files:
         assert path.startswith(("functions/", "schemas/")), path
-        assert path.endswith(".py") or "/templates/" in path, path
-        assert "__pycache__" not in path
+        assert path.endswith(".py") or "/templates/" in path or (path.endswith(tag) and "/__pycache__/" in path), path
     for function in FUNCTIONS:
         module_file = function.module.replace(".", "/") + ".py"
         assert module_file in files, f"{function.name}: {module_file} is not packaged"
+
+
+def assert_compiled_for_lambda(directory: Path, mounted_at: str) -> None:
+    """Every module that compiles has bytecode of the runtime's Python, valid whatever the zip's
+    timestamps (unchecked-hash), naming its path on Lambda."""
+    import importlib.util
+    import marshal
+
+    tag = f"cpython-{LAMBDA_PYTHON.replace('.', '')}"
+    modules = [p for p in directory.rglob("*.py") if "__pycache__" not in p.parts]
+    compiled = [p.parent / "__pycache__" / f"{p.stem}.{tag}.pyc" for p in modules]
+    missing = [str(p) for p in compiled if not p.exists()]
+    assert len(missing) <= len(modules) // 100, missing[:10]  # only the odd file that is not Python 3
+    sample = next(p for p in compiled if p.exists() and p.parent.parent.name in ("common", "pydantic", "jinja2"))
+    data = sample.read_bytes()
+    assert data[:4] == importlib.util.MAGIC_NUMBER  # the running interpreter's, = the runtime's
+    flags = int.from_bytes(data[4:8], "little")
+    assert flags == 0b01, "hash-based and unchecked: the source's mtime is never compared"
+    code = marshal.loads(data[16:])
+    assert code.co_filename.startswith(mounted_at + "/"), code.co_filename
+
+
+def test_code_asset_ships_bytecode_for_the_runtime(synth: Synth) -> None:
+    assert_compiled_for_lambda(code_asset_dir(synth), packaging.CODE_MOUNT)
 
 
 def code_asset_dir(synth: Synth) -> Path:
@@ -215,8 +249,9 @@ def test_function_environment(synth: Synth, function: Function) -> None:
     assert env["EVENT_BUS_NAME"] == ref(bus_id)
     assert env["POWERTOOLS_SERVICE_NAME"] == function.name
     assert FUNCTION_ENVIRONMENT.items() <= env.items()
-    for name in ("SITE_URL", "SENDER_EMAIL", "STAFF_EMAILS", "COMMUNITY_NAME", "NEWSLETTER_NAME"):
+    for name in ("SENDER_EMAIL", "STAFF_EMAILS", "COMMUNITY_NAME", "NEWSLETTER_NAME"):
         assert isinstance(env[name], str)
+    assert env["SITE_URL"]  # the stage URL (a Fn::Join) unless a domain is given: see the base path tests
     tables = {t.name: t for t in TABLES}
     for table_name in function.tables:
         assert env[tables[table_name].env_var] == ref(synth.table_id(table_name))
@@ -453,26 +488,40 @@ def check_stream_trigger(synth: Synth, function: Function, trigger: StreamTrigge
         assert ("events:PutEvents", json.dumps(fn_arn(bus_id))) in grants
 
 
-def test_signing_keys_secret_is_a_json_list_of_one_long_random_key(
-    synth: Synth, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    keys = synth.resources[synth.logical_id(synth.stack.signing_keys)]["Properties"]
-    prefix, seed_ref, suffix = keys["SecretString"]["Fn::Join"][1]
-    seed = synth.resources[seed_ref["Ref"]]["Properties"]["GenerateSecretString"]
-    # Generated with letters and digits only, so no quote or backslash can break the JSON.
-    assert seed["ExcludePunctuation"] is True
-    assert seed["IncludeSpace"] is False
-    assert seed["PasswordLength"] >= 32
-    reference_start, reference_end = "{{resolve:secretsmanager:", ":SecretString:::}}"
-    assert prefix.endswith(reference_start)
-    assert suffix.startswith(reference_end)
-    # What CloudFormation stores once it resolves the reference is accepted by the functions.
-    from functions.common.keys import signing_keys
+def test_signing_keys_are_versions_of_a_generated_secret_rotated_on_a_schedule(synth: Synth) -> None:
+    from functions.common.keys import ROTATION_DAYS
 
-    generated = "A1b2" * (seed["PasswordLength"] // 4)
-    resolved = prefix.removesuffix(reference_start) + generated + suffix.removeprefix(reference_end)
-    monkeypatch.setenv("CONVENE_SIGNING_KEYS", resolved)
-    assert signing_keys() == [generated]
+    secret_id = synth.logical_id(synth.stack.signing_keys)
+    props = synth.resources[secret_id]["Properties"]
+    # No key in the template, nothing a stack update could write over a key in use.
+    assert "SecretString" not in props
+    generated = props["GenerateSecretString"]
+    assert generated["ExcludePunctuation"] is True and generated["IncludeSpace"] is False
+    assert generated["PasswordLength"] >= 32
+    assert not [k for k in synth.of_type("AWS::SecretsManager::Secret") if k != secret_id]
+    (schedule,) = synth.of_type("AWS::SecretsManager::RotationSchedule").values()
+    rotation_id = synth.logical_id(synth.stack.key_rotation)
+    assert schedule["Properties"]["SecretId"] == ref(secret_id)
+    assert schedule["Properties"]["RotationLambdaARN"] == fn_arn(rotation_id)
+    assert schedule["Properties"]["RotationRules"]["ScheduleExpression"] == f"rate({ROTATION_DAYS} days)"
+    rotation = synth.resources[rotation_id]["Properties"]
+    assert rotation["Handler"] == "functions.common.rotation.handler"
+    assert (code_asset_dir(synth) / "functions" / "common" / "rotation.py").exists()
+    assert rotation["Runtime"] == f"python{LAMBDA_PYTHON}"
+    (permission,) = [
+        r["Properties"]
+        for r in synth.of_type("AWS::Lambda::Permission").values()
+        if r["Properties"]["FunctionName"] == fn_arn(rotation_id)
+    ]
+    assert permission["Principal"] == "secretsmanager.amazonaws.com"
+    actions = {a for st in synth.role_statements(rotation["Role"] and {"Ref": rotation["Role"]["Fn::GetAtt"][0]})
+               for a in actions_of(st)}  # fmt: skip
+    assert {"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"} <= actions
+    # Every function that reads keys names this secret.
+    for function in FUNCTIONS:
+        env = synth.resources[synth.function_id(function.name)]["Properties"]["Environment"]["Variables"]
+        if function.reads_signing_keys:
+            assert env["SIGNING_KEYS_SECRET_ID"] == ref(secret_id)
 
 
 def test_bounces_and_complaints_reach_the_default_bus_and_every_sender_uses_the_configuration_set(synth: Synth) -> None:
@@ -554,12 +603,12 @@ def test_cfn_lint_passes(synth: Synth) -> None:
 
 
 def test_dependency_layer_is_built_for_the_lambda_platform(synth: Synth) -> None:
-    python_version = packaging.python_version_of(newest_python_runtime().name)
+    python_version = packaging.python_version_of(lambda_python_runtime().name)
     layer = packaging.build_layer(python_version)  # cached by the synth above: returns at once
     site = layer / "python"
     assert list(site.glob(f"pydantic_core/*cpython-{python_version.replace('.', '')}-aarch64-linux-gnu.so"))
     assert not (site / "bin").exists()
-    assert not list(site.rglob("*.pyc"))
+    assert_compiled_for_lambda(site, packaging.LAYER_MOUNT)
     dateutil = [p.name for p in site.glob("python_dateutil-*.dist-info")]
     assert dateutil and all(name.split("-")[1].startswith("2.") for name in dateutil), dateutil
     for package in ("aws_lambda_powertools", "pydantic", "email_validator", "itsdangerous", "jinja2", "icalendar"):
@@ -647,7 +696,56 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory, tiny_layer: Path) -> Syn
         tables=SYNTHETIC_TABLES,
         buckets=SYNTHETIC_BUCKETS,
         layer_dir=tiny_layer,
+        context=SYNTHETIC_DOMAIN,
     )
+
+
+SYNTHETIC_DOMAIN = {
+    "domain_name": "community.q-members.org",
+    "certificate_arn": "arn:aws:acm:eu-west-2:111122223333:certificate/0f7e5b1c-aaaa-bbbb-cccc-123456789012",
+    "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+}
+
+
+def test_a_custom_domain_serves_the_site_at_its_root_with_its_dns_record(synthetic: Synth) -> None:
+    (domain,) = synthetic.of_type("AWS::ApiGateway::DomainName").values()
+    assert domain["Properties"]["DomainName"] == SYNTHETIC_DOMAIN["domain_name"]
+    assert domain["Properties"]["RegionalCertificateArn"] == SYNTHETIC_DOMAIN["certificate_arn"]
+    assert domain["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert domain["Properties"]["SecurityPolicy"] == "TLS_1_2"
+    (mapping,) = synthetic.of_type("AWS::ApiGateway::BasePathMapping").values()
+    assert "BasePath" not in mapping["Properties"] or mapping["Properties"]["BasePath"] == ""  # the root
+    (api_id,) = synthetic.of_type("AWS::ApiGateway::RestApi")
+    (stage_id,) = synthetic.of_type("AWS::ApiGateway::Stage")
+    assert mapping["Properties"]["RestApiId"] == ref(api_id)
+    assert mapping["Properties"]["Stage"] == ref(stage_id)
+    (record,) = synthetic.of_type("AWS::Route53::RecordSet").values()
+    assert record["Properties"]["HostedZoneId"] == SYNTHETIC_DOMAIN["hosted_zone_id"]
+    assert record["Properties"]["Name"] == SYNTHETIC_DOMAIN["domain_name"]
+    assert record["Properties"]["Type"] == "A"
+    (domain_id,) = synthetic.of_type("AWS::ApiGateway::DomainName")
+    assert record["Properties"]["AliasTarget"]["DNSName"] == {"Fn::GetAtt": [domain_id, "RegionalDomainName"]}
+    # Emailed links use the domain.
+    web = synthetic.resources[synthetic.function_id("web")]["Properties"]
+    assert web["Environment"]["Variables"]["SITE_URL"] == f"https://{SYNTHETIC_DOMAIN['domain_name']}"
+    assert synthetic.outputs["SiteUrl"]["Value"] == f"https://{SYNTHETIC_DOMAIN['domain_name']}"
+
+
+def test_without_a_domain_the_site_url_is_the_stage_url(synth: Synth) -> None:
+    from infra.local.gateway import STAGE
+
+    assert not synth.of_type("AWS::ApiGateway::DomainName")
+    (api_id,) = synth.of_type("AWS::ApiGateway::RestApi")
+    (stage,) = synth.of_type("AWS::ApiGateway::Stage").values()
+    assert stage["Properties"]["StageName"] == STAGE  # the local gateway serves the same prefix
+    for function in FUNCTIONS:
+        site_url = synth.resources[synth.function_id(function.name)]["Properties"]["Environment"]["Variables"][
+            "SITE_URL"
+        ]
+        parts = site_url["Fn::Join"][1]
+        assert parts[0] == "https://" and parts[1] == ref(api_id) and parts[2] == ".execute-api."
+        assert parts[-1] == f"/{STAGE}"
+    assert synth.outputs["SiteUrl"]["Value"] == site_url
 
 
 def test_synthetic_declaration_passes_cdk_nag_and_cfn_lint(synthetic: Synth) -> None:
@@ -803,6 +901,54 @@ def test_settings_come_from_context_with_placeholders() -> None:
     assert settings.api_rate_limit == 7
     assert settings.sender_address == DeploymentSettings().sender_address  # placeholder when absent
     assert "@" in settings.sender_address
+
+
+def test_a_deployment_synth_refuses_placeholders_naming_each() -> None:
+    """``cdk synth``/``cdk deploy`` run ``python -m infra.app``: cdk.json's defaults are placeholders."""
+    env = {k: v for k, v in os.environ.items() if k != "CDK_CONTEXT_JSON"}
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.app"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=packaging.REPO_ROOT,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "sender_email" in result.stderr and "staff_emails" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("context", "named"),
+    [
+        ({}, {"sender_email", "staff_emails"}),
+        ({"sender_email": "Q <no-reply@q.example.org>", "staff_emails": "team@q.org"}, {"sender_email"}),
+        ({"sender_email": "no-reply@q.org", "staff_emails": "team@q.org,x@y.test"}, {"staff_emails"}),
+        ({"sender_email": "no-reply@q.org", "staff_emails": "team@q.org", "site_url": "http://q.org"}, {"site_url"}),
+        ({"sender_email": "no-reply@q.org", "staff_emails": "team@q.org", "domain_name": "q.org"}, {"certificate_arn"}),
+        ({"sender_email": "no-reply@q.org", "staff_emails": "team@q.org", "hosted_zone_id": "Z1"}, {"hosted_zone_id"}),
+        ({"sender_email": "Q <no-reply@q.org>", "staff_emails": "team@q.org"}, set()),
+    ],
+)
+def test_placeholder_settings_are_named(context: dict[str, str], named: set[str]) -> None:
+    from infra.app import placeholder_problems
+
+    settings = settings_from_context(cdk.App(context=context))
+    problems = placeholder_problems(settings)
+    assert len(problems) == len(named)
+    for name in named:
+        assert any(name in problem for problem in problems), (name, problems)
+
+
+def test_tests_and_inspection_still_synthesize_with_placeholders(tmp_path: Path, tiny_layer: Path) -> None:
+    from infra.app import PlaceholderSettings
+
+    with pytest.raises(PlaceholderSettings, match="staff_emails"):
+        build_app(str(tmp_path), deployment=True, functions=(), tables=(), buckets=())
+    build_app(
+        str(tmp_path), deployment=True, context={"allow_placeholders": "true"}, functions=(), tables=(), buckets=()
+    )
 
 
 @pytest.mark.parametrize(

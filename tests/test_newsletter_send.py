@@ -148,6 +148,7 @@ def test_a_thousand_subscribers_each_get_exactly_one_email(
     api: Api, runtime: Any, email, thousand: Readers, fails_once: dict[str, Any], monkeypatch
 ) -> None:
     monkeypatch.setenv("NEWSLETTER_SEND_RATE", "5000")  # the rate is tested in the domain tests
+    monkeypatch.setenv("CONVENE_SES_MAX_SEND_RATE", "10000")  # the local account's SES quota, read by the sender
     subscribers = thousand.subscribers
     tag = subscribers[0].subscriber_id[4:10]
     # Those who must get nothing: unconfirmed, unsubscribed, suppressed.
@@ -226,19 +227,25 @@ def test_a_schedule_firing_twice_at_once_makes_one_issue(api: Api, runtime: Any,
     assert stored is not None and stored.issue_id == drafted[0]["issue_id"]
 
 
+def approved_issue(api: Api, runtime: Any, email: Any) -> str:
+    """An issue drafted from one staff item and approved (its fan-out done): its id."""
+    staff = api.auth(email("editor"), staff=True)
+    item = {"title": f"Coaching SIG news {uuid.uuid4().hex[:6]}", "body": "Kindness in teams.", "section": "groups"}
+    assert api.post("/api/newsletter/items", json=item, headers=staff).status_code == 201
+    api.settle()
+    issue_id = str(runtime.run_schedule(SCHEDULE)["issue_id"])
+    api.settle()
+    assert api.post(f"/api/newsletter/issues/{issue_id}/approval", headers=staff).status_code == 200
+    api.settle()
+    return issue_id
+
+
 def test_a_batch_out_of_time_finishes_on_redelivery_without_repeats(
     api: Api, runtime: Any, email, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A slow send rate can outlast the function: the batch stops and fails, SQS redelivers it,
     and each attempt goes on from where the last one stopped."""
-    staff = api.auth(email("editor"), staff=True)
-    item = {"title": f"Coaching SIG news {uuid.uuid4().hex[:6]}", "body": "Kindness in teams.", "section": "groups"}
-    assert api.post("/api/newsletter/items", json=item, headers=staff).status_code == 201
-    api.settle()
-    issue_id = runtime.run_schedule(SCHEDULE)["issue_id"]
-    api.settle()
-    assert api.post(f"/api/newsletter/issues/{issue_id}/approval", headers=staff).status_code == 200
-    api.settle()
+    issue_id = approved_issue(api, runtime, email)
     # Three readers who joined after the fan-out, in a batch of their own.
     few = readers(f"{uuid.uuid4().hex[:6]}s", 3)
     NewsletterRepository().import_subscribers(few)

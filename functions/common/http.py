@@ -27,7 +27,7 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
-from . import tokens
+from . import basepath, tokens
 from .errors import DomainError, Forbidden, NotSignedIn
 from .keys import signing_keys
 from .settings import settings
@@ -363,12 +363,14 @@ def lambda_handler(app: App) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
             if media_type and media_type != JSON and not media_type.endswith("+json"):
                 message = f"Send the body as application/json (not {media_type})."
                 return _raw(415, error_body(415, message))
+        # On the stage URL pages, forms and redirects must stay under /prod (see basepath.py).
+        prefix = basepath.base_path(event)
         if method == "HEAD":
-            response = app.resolve({**event, "httpMethod": "GET"}, context)
+            response = basepath.apply(app.resolve({**event, "httpMethod": "GET"}, context), prefix)
             response["body"] = ""
             response["isBase64Encoded"] = False
             return response
-        return app.resolve(event, context)
+        return basepath.apply(app.resolve(event, context), prefix)
 
     return handler
 

@@ -113,3 +113,11 @@ def send(email: Email) -> str:
     if configuration_set := os.environ.get("SES_CONFIGURATION_SET"):
         request["ConfigurationSetName"] = configuration_set  # publishes bounces and complaints
     return str(client("ses").send_raw_email(**request)["MessageId"])
+
+
+def account_send_rate() -> float:
+    """The account's SES send rate (emails per second; 1 in the sandbox), read live: AWS raises
+    it as the account's reputation grows, and a sandbox account sends nothing faster."""
+    from .aws import client
+
+    return float(client("ses").get_send_quota()["MaxSendRate"])

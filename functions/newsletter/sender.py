@@ -1,9 +1,10 @@
-"""Sends one batch (at most 50 subscribers) of an approved issue, each subscriber exactly once.
+"""Sends one batch (at most 50 subscribers) of an approved issue, each subscriber exactly once,
+at the account's SES send rate (see ``throttle``).
 
 For each recipient, in this order:
 1. skip anyone not confirmed now, whose address is suppressed (bounce, complaint), or who
    already has a claim on the issue (one batch read: a redelivered batch costs one read);
-2. wait for a slot within the send rate;
+2. wait for a slot within the account's send rate (read once per batch);
 3. claim (issue, subscriber) with a conditional put: if the claim exists, this subscriber was
    already sent the issue (a retried batch, a redelivered event, a second fan-out): skip;
 4. send; if SES refuses, release the claim and fail the batch, so SQS redelivers it and the
@@ -82,7 +83,7 @@ def on_batch(event: NewsletterBatchReady) -> None:
         and subscribers[i].status == SubscriberStatus.CONFIRMED
         and subscribers[i].email not in suppressed
     ]
-    throttle = SendThrottle(send_rate(), repo.reserve_send_slots)
+    throttle = SendThrottle(send_rate(mail.account_send_rate), repo.reserve_send_slots)
     rendered: dict[tuple[str, ...], tuple[IssueContent, list[rendering.RenderedSection]] | None] = {}
     sent: list[tuple[str, str, str]] = []
     started = time.monotonic()

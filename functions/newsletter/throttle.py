@@ -1,28 +1,53 @@
-"""Keeping to the configured send rate (``NEWSLETTER_SEND_RATE`` emails per second) across
-every container sending at once: each reserves slots in the current one-second window with a
-conditional counter update, and sleeps to the next window when the current one is full."""
+"""Keeping to the account's SES send rate across every container sending at once: each
+reserves slots in the current one-second window with a conditional counter update, and sleeps
+to the next window when the current one is full.
+
+The rate is the account's own (SES ``GetSendQuota``: 1 a second in the sandbox, 14 for a new
+production account, more as AWS raises it), read at the start of every batch, less a share left
+for the other emails Convene sends (sign-in links must not queue behind a newsletter). In the
+sandbox a newsletter is slow, never refused for going too fast. ``NEWSLETTER_SEND_RATE`` can
+lower it further; it never raises it above the account's rate.
+"""
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import time
 from collections.abc import Callable
 
-#: SES's sending quota is per second; new production accounts start at 14. Leave headroom for
-#: the other emails Convene sends (sign-in links must not queue behind a newsletter).
-DEFAULT_SEND_RATE = 10
+logger = logging.getLogger("convene")
+
+#: The share of the account's send rate newsletters may use.
+NEWSLETTER_SHARE = 0.8
 
 #: reserve(window, count, limit) -> True if ``count`` slots of ``limit`` in ``window`` were taken
 Reserve = Callable[[int, int, int], bool]
 
 
-def send_rate() -> int:
-    """Read on every batch, not cached, so a changed setting applies to the next batch."""
+def paced_rate(account_rate: float, cap: int | None = None) -> int:
+    """Emails a second for newsletters: ``NEWSLETTER_SHARE`` of the account's rate (at least 1)."""
+    rate = max(1, math.floor(account_rate * NEWSLETTER_SHARE))
+    return min(rate, max(1, cap)) if cap else rate
+
+
+def configured_cap() -> int | None:
+    """``NEWSLETTER_SEND_RATE``, read on every batch so a changed setting applies to the next one."""
     try:
-        rate = int(os.environ.get("NEWSLETTER_SEND_RATE", DEFAULT_SEND_RATE))
-    except ValueError:
-        return DEFAULT_SEND_RATE
-    return max(1, rate)
+        return int(os.environ["NEWSLETTER_SEND_RATE"])
+    except (KeyError, ValueError):
+        return None
+
+
+def send_rate(account_rate: Callable[[], float]) -> int:
+    try:
+        quota = account_rate()
+    except Exception:
+        # Unknown quota: the sandbox's rate is always allowed. Slow, never refused.
+        logger.warning("could not read the SES send quota; sending at 1 a second", exc_info=True)
+        quota = 1.0
+    return paced_rate(quota, configured_cap())
 
 
 class SendThrottle:

@@ -16,6 +16,10 @@ from schemas.declaration import FUNCTIONS, ApiTrigger
 
 from .moto_server import ACCOUNT_ID
 
+#: The deployed API's stage (infra/stack.py; a template test keeps them equal). AWS serves the
+#: site twice: under ``/prod/`` on the stage URL and at ``/`` on a custom domain; so does this
+#: gateway, so tests prove pages, forms and redirects work on both.
+STAGE = "prod"
 #: API Gateway's own payload limit.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 TEXT_TYPES = ("text/", "application/json", "application/x-www-form-urlencoded", "application/xml")
@@ -46,7 +50,18 @@ def match(routes: list[tuple[str, str]], path: str) -> tuple[str, str, str | Non
     return None
 
 
-def to_event(request: Request, resource: str, proxy: str | None, stage: str = "local") -> dict[str, Any]:
+def strip_stage(path: str) -> tuple[str, bool]:
+    """(the path the function is routed by, whether the request came through the stage URL)."""
+    prefix = f"/{STAGE}"
+    if path == prefix or path.startswith(prefix + "/"):
+        return path[len(prefix) :] or "/", True
+    return path, False
+
+
+def to_event(
+    request: Request, resource: str, proxy: str | None, stage: str = "local", path: str | None = None
+) -> dict[str, Any]:
+    """``path`` is the routed path (without the stage); ``requestContext.path`` is what was asked for."""
     raw = request.get_data(cache=False)
     content_type = request.headers.get("Content-Type", "")
     is_text = not raw or content_type.startswith(TEXT_TYPES) or not content_type
@@ -61,7 +76,7 @@ def to_event(request: Request, resource: str, proxy: str | None, stage: str = "l
     now = time.time()
     return {
         "resource": resource,
-        "path": request.path,
+        "path": path or request.path,
         "httpMethod": request.method,
         "headers": {k: v[-1] for k, v in multi_headers.items()},
         "multiValueHeaders": multi_headers,

@@ -38,9 +38,11 @@ def is_write(target: str, method: str, path: str, body: bytes) -> bool:
 
 class SerializedMoto:
     def __init__(self) -> None:
+        from . import ses_quota
         from .moto_patches import install
 
         install()
+        ses_quota.install()
         self.lock = threading.RLock()
         self._app = DomainDispatcherApplication(create_backend_app)
         self._server: BaseWSGIServer | None = None

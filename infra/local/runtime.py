@@ -134,6 +134,11 @@ class LocalRuntime:
         self._environment(moto_url)
         self.resources = provision(self.client, os.environ["SENDER_EMAIL"].split("<")[-1].rstrip(">").strip())
         os.environ.update(self.resources.environment())
+        from .signing_keys import provision_signing_keys
+
+        os.environ["SIGNING_KEYS_SECRET_ID"] = provision_signing_keys(
+            self.client("secretsmanager"), self.signing_key_seed
+        )
         self._reset_function_caches()
         for pool in self.pools.values():
             pool.warm()
@@ -181,20 +186,21 @@ class LocalRuntime:
                 "SITE_URL": self.url,
                 "SENDER_EMAIL": os.environ.get("SENDER_EMAIL", DEFAULT_SENDER),
                 "STAFF_EMAILS": self.staff_emails,
-                "CONVENE_SIGNING_KEYS": os.environ.get("CONVENE_SIGNING_KEYS") or dev_signing_keys(self.state_dir),
                 "POWERTOOLS_SERVICE_NAME": "convene",
                 "POWERTOOLS_METRICS_NAMESPACE": "Convene",
             }
         )
-        os.environ.pop("SIGNING_KEYS_SECRET_ID", None)
+        # The keys live in moto's Secrets Manager, as on AWS; this seeds its first version.
+        self.signing_key_seed = os.environ.pop("CONVENE_SIGNING_KEYS", "") or dev_signing_keys(self.state_dir)
         self.moto_url = moto_url
 
     @staticmethod
     def _reset_function_caches() -> None:
-        from functions.common import aws, settings
+        from functions.common import aws, keys, settings
 
         settings.settings.cache_clear()
         aws.client.cache_clear()
+        keys.refresh()
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -383,11 +389,13 @@ class LocalRuntime:
     def _api(self, request: Request) -> Response:
         if (request.content_length or 0) > gateway.MAX_PAYLOAD_BYTES:
             return gateway.error(413, "Request body too large")
-        found = gateway.match(self.routes, request.path)
+        routed, staged = gateway.strip_stage(request.path)
+        found = gateway.match(self.routes, routed)
         if found is None:
             return gateway.error(404, f"No function serves {request.path}")
         function, resource, proxy = found
-        result = self.pools[function].invoke(gateway.to_event(request, resource, proxy))
+        stage = gateway.STAGE if staged else "local"
+        result = self.pools[function].invoke(gateway.to_event(request, resource, proxy, stage, path=routed))
         return gateway.to_response(result)
 
     def _local(self, request: Request) -> Response:
