@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from functions.common import tokens
 from functions.common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from functions.common.http import User
+from functions.common.identity import User
 from functions.common.ids import new_id, utcnow
 from functions.common.store import ConditionFailed, Store
 from functions.members.model import display_name

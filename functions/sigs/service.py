@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from functions.common import tokens
 from functions.common.errors import Conflict, NotFound
-from functions.common.http import User
+from functions.common.identity import User
 from functions.common.ids import new_id, utcnow
 from functions.common.store import Store
 from functions.members.model import display_name
