@@ -135,7 +135,7 @@ def page_binding(nonce: str, jti: str, key: str | None = None) -> str:
 
 
 def page_binding_valid(nonce: str, jti: str, presented: str) -> bool:
-    if not nonce or not presented or len(presented) > 100 or len(nonce) > 100:
+    if not (nonce and presented and len(presented) < 100 and len(nonce) < 100 and presented.isascii()):
         return False
     return any(hmac.compare_digest(page_binding(nonce, jti, key), presented) for key in signing_keys())
 

@@ -63,7 +63,7 @@ def csrf_token(session_id: str, key: str | None = None) -> str:
 
 
 def csrf_valid(session_id: str, presented: str | None) -> bool:
-    if not presented or len(presented) > 100:
+    if not presented or len(presented) > 100 or not presented.isascii():  # compare_digest needs ASCII
         return False
     return any(hmac.compare_digest(csrf_token(session_id, key), presented) for key in signing_keys())
 

@@ -70,7 +70,7 @@ def issue(purpose: str, subject: str, **data: Any) -> str:
 def verify(token: str, purpose: str) -> Claims:
     """Return the claims of a valid token, or raise :class:`TokenRejected` saying why."""
     lifetime = LIFETIMES[purpose]
-    if not token or len(token) > 2048:
+    if not token or len(token) > 2048 or not token.isascii():  # tokens are URL-safe base64
         raise TokenRejected("This link is incomplete. Copy the whole link from the email.", code="malformed")
     try:
         payload, signed_at = _serializer(purpose).loads(
