@@ -369,9 +369,15 @@ def sign_in(b: Bench) -> None:
     email = _address("browser")
     b.call("sign-in form", "POST", "/auth/sign-in", 200, data={"email": email, "name": "Robin", "next": "/sigs"})
     link = b.mail_link(email, "/auth/link?token=")
-    b.call("sign-in link page", "GET", link, 200)
-    b.call("sign-in link: sign in", "POST", "/auth/link", 303, data={"token": token_of(link)})
+    page = b.call("sign-in link page", "GET", link, 200)
+    binding = page.text.split('name="binding" value="', 1)[1].split('"', 1)[0]  # bound to this browser
+    b.call("sign-in link: sign in", "POST", "/auth/link", 303, data={"token": token_of(link), "binding": binding})
     b.call("sign out", "POST", "/auth/sign-out", 303, headers=bearer)
+    b.call("who am I, session ended", "GET", "/api/auth/me", 401, headers=bearer)
+    again = {"Authorization": f"Bearer {b.runtime.issue_session(email)}"}
+    b.call("sign out (API)", "DELETE", "/api/auth/sessions/current", 204, headers=again)
+    everywhere = {"Authorization": f"Bearer {b.runtime.issue_session(email)}"}
+    b.call("sign out everywhere (API)", "DELETE", "/api/auth/sessions", 200, headers=everywhere)
 
 
 def sigs(b: Bench) -> str:
