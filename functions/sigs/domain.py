@@ -6,12 +6,12 @@ approved SIG; conveners and staff may see who the members are.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from functions.common import names
 from functions.common.errors import Conflict, Forbidden
 from schemas.events.sigs import SigApproved, SigProposed, SigRejected
 
@@ -70,8 +70,9 @@ class AlreadyDecided(Conflict):
 
 
 def name_key(name: str) -> str:
-    """Names that differ only in case, spacing or Unicode form are the same name."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """Names that differ only in case, spacing, Unicode form, invisible characters or look-alike
+    letters are the same name (UTS #39 skeleton: ``functions.common.names``)."""
+    return names.name_key(name)
 
 
 def propose(sig_id: str, proposal: ProposeSig, proposer: Proposer, now: datetime) -> tuple[Sig, SigProposed]:

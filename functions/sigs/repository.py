@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from functions.common.names import sort_key
 from functions.common.store import EXISTS, NOT_EXISTS, Condition, ConditionFailed, Delete, Put, Store, Update
 from schemas.events.base import DomainEvent
 from schemas.events.sigs import MemberJoinedSig, MemberLeftSig
@@ -43,7 +44,7 @@ def _item(sig: Sig) -> dict[str, Any]:
         "pk": f"SIG#{sig.sig_id}",
         "sk": "SIG",
         "gsi1pk": f"SIGS#{sig.status.value}",
-        "gsi1sk": f"{sig.name_key}#{sig.sig_id}",
+        "gsi1sk": f"{sort_key(sig.name)}#{sig.sig_id}",  # listed as read; unique by ``name_key``
         "sig_id": sig.sig_id,
         "name": sig.name,
         "purpose": sig.purpose,
