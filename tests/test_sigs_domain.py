@@ -28,7 +28,9 @@ def test_proposing_makes_the_proposer_a_convener_and_announces_it() -> None:
         "sig_1", proposal(co_convener_emails=["Tom@Example.org", "amara.okafor@example.org"]), AMARA, NOW
     )
     assert sig.status == SigStatus.PROPOSED
-    assert sig.convener_emails == ["amara.okafor@example.org", "tom@example.org"]
+    # A named co-convener is invited, not a convener, until they confirm by link.
+    assert sig.convener_emails == ["amara.okafor@example.org"]
+    assert list(sig.invited) == ["tom@example.org"] and not sig.is_convener("tom@example.org")
     assert event.co_convener_emails == ["tom@example.org"]
     assert event.sig_id == "sig_1" and event.proposer_name == "Amara Okafor"
 

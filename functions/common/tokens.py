@@ -30,6 +30,9 @@ LIFETIMES: dict[str, timedelta] = {
     "newsletter-unsubscribe": timedelta(days=3650),
     "newsletter-preferences": timedelta(days=365),
     "newsletter-approve": timedelta(days=14),
+    # A named person confirms they are part of it (until then the name gives them nothing).
+    "sig-co-convener": timedelta(days=30),
+    "bid-co-applicant": timedelta(days=30),
 }
 
 

@@ -309,6 +309,10 @@ class FundingService:
             bid = self.funding.get_bid(bid_id)
             if bid is None:
                 raise NotFound("There is no such bid.")
+            if reviewer in domain.conflicted(bid, self._current_conveners(bid)):
+                # Checked as the button is pressed: a conflict that arose after the link was
+                # sent (a confirmed co-applicant, a new convener of the SIG) takes the right away.
+                raise Forbidden("You now have a conflict of interest with this bid, so you cannot review it.")
             now = utcnow()
             change = domain.record_review(bid, reviewer, decision, comment, now)
             pot = None

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from functions.common import limits, tokens
 from functions.common.errors import Forbidden, NotFound
-from functions.common.identity import User
+from functions.common.identity import User, is_staff_now
 from functions.common.ids import new_id, utcnow
 from functions.common.settings import settings
 from functions.common.store import Store
@@ -181,7 +181,7 @@ class NewsletterService:
         claims = tokens.verify(token, "newsletter-approve")
         if claims.data.get("issue_id") != issue_id:
             raise tokens.TokenRejected("This review link is for a different issue.", code="wrong-subject")
-        if not settings().is_staff(claims.subject):
+        if not is_staff_now(claims.subject):
             # Someone who has left the team keeps their old emails, not the right to send.
             raise tokens.TokenRejected("This review link's editor is no longer on the team.", code="not-staff")
         return claims

@@ -51,6 +51,9 @@ class Sig:
     decided_at: str | None = None
     decision_note: str = ""
     convener_names: dict[str, str] = field(default_factory=dict)
+    #: Co-conveners named by the proposer who have not confirmed yet (address -> when named):
+    #: until they confirm by the emailed link they have no rights and are not shown.
+    invited: dict[str, str] = field(default_factory=dict)
 
     @property
     def name_key(self) -> str:
@@ -84,9 +87,10 @@ def propose(sig_id: str, proposal: ProposeSig, proposer: Proposer, now: datetime
         themes=list(proposal.themes),
         status=SigStatus.PROPOSED,
         proposer=proposer,
-        convener_emails=[proposer.email.lower(), *co_conveners],
+        convener_emails=[proposer.email.lower()],
         created_at=now.isoformat(),
         convener_names={proposer.email.lower(): proposer.name},
+        invited={email: now.isoformat() for email in co_conveners},
     )
     event = SigProposed(
         sig_id=sig.sig_id,
@@ -138,6 +142,14 @@ def decide(sig: Sig, *, approve: bool, by: str, note: str, now: datetime) -> tup
 def ensure_can_list_members(sig: Sig, email: str, is_staff: bool) -> None:
     if not (is_staff or sig.is_convener(email)):
         raise Forbidden("Only the group's conveners and the community team can see who has joined.")
+
+
+def ensure_invited(sig: Sig, email: str) -> None:
+    """A named co-convener may confirm once, while the invitation stands."""
+    if sig.is_convener(email):
+        raise Conflict(f"You already convene {sig.name}.")
+    if email.lower() not in sig.invited:
+        raise Conflict(f"There is no invitation for {email} to convene {sig.name} any more.")
 
 
 def ensure_joinable(sig: Sig) -> None:
