@@ -404,6 +404,10 @@ def sigs(b: Bench) -> str:
     b.call("get", "GET", f"/api/sigs/{sig_id}", 200)
     b.call("join", "POST", f"/api/sigs/{sig_id}/members", 201, headers=as_joiner)
     b.call("join, already a member", "POST", f"/api/sigs/{sig_id}/members", 200, headers=as_joiner)
+    invitation = b.mail_link(co, f"/sigs/{sig_id}/conveners/confirm?token=")
+    b.call("co-convener invitation page", "GET", invitation, 200)
+    confirm = {"token": token_of(invitation)}
+    b.call("co-convener invitation: confirm", "POST", f"/sigs/{sig_id}/conveners/confirm", 200, data=confirm)
     b.call("members (convener)", "GET", f"/api/sigs/{sig_id}/members", 200, headers=as_proposer)
     b.call("leave", "DELETE", f"/api/sigs/{sig_id}/members/me", 204, headers=as_joiner)
     # The pages: directory, proposal form, a SIG's page, joining and leaving, the review link.

@@ -85,7 +85,7 @@ def test_download_and_erase_my_account(api: Api, email) -> None:
     again = api.post(
         "/api/sigs", json={"name": "Back again SIG", "purpose": "Recreating what was erased."}, headers=mine
     )
-    assert again.status_code == 401 and "erased" in again.json()["message"]
+    assert again.status_code == 401 and "ended" in again.json()["message"]
     assert everything_mentioning(api.runtime, me, name) == []
 
 
