@@ -105,3 +105,42 @@ def test_a_look_alike_sig_name_is_taken(api: Api, email) -> None:
     ):
         taken = api.post("/api/sigs", json={**body, "name": look_alike}, headers=api.auth(email("second")))
         assert taken.status_code == 409, (look_alike, taken.text)
+
+
+def test_a_named_co_applicant_takes_no_one_off_the_panel_until_they_confirm(api: Api, email) -> None:
+    """Naming panel members as co-applicants cannot choose one's reviewers: unconfirmed names
+    leave the panel as it is and staff are told why; a confirmed co-applicant loses the review."""
+    from test_funding_helpers import (
+        bid,
+        confirm_co_applicant,
+        history,
+        open_round,
+        review,
+        review_link,
+        staff,
+        submit,
+    )
+
+    applicant, named, other = email("applicant"), email("named"), email("reviewer")
+    rnd = open_round(api, [other, named], decision_rule={"approvals_needed": 1})
+    made = submit(api, rnd["round_id"], applicant, co_applicant_emails=[named])
+    bid_id = made["bid_id"]
+    api.settle()
+    assert sorted(r["email"] for r in bid(api, bid_id)["reviewers"]) == sorted([other, named])
+    alert = api.one_mail(staff(api), subject=f"A bid names reviewers as co-applicants: {made['title']}")
+    assert named in alert["text"] and "have not confirmed" in alert["text"]
+    assert "flagged to staff" in [h["action"] for h in history(api, bid_id)]
+    their_link = review_link(api, named, bid_id)
+
+    # GET of the invitation changes nothing; the POST confirms, and the review is theirs no more.
+    invitation = next(
+        x for x in api.one_mail(named, subject="named you as a co-applicant")["links"] if "co-applicants/confirm" in x
+    )
+    assert api.get(Api.path(invitation)).status_code == 200
+    assert named in [r["email"] for r in bid(api, bid_id)["reviewers"]]
+    confirmed = confirm_co_applicant(api, named, bid_id)
+    assert confirmed.status_code == 200 and "You are a co-applicant" in confirmed.text
+    api.settle()
+    assert [r["email"] for r in bid(api, bid_id)["reviewers"]] == [other]
+    refused = review(api, their_link, "approve")
+    assert refused.status_code == 403 and bid(api, bid_id)["status"] == "in_review"
