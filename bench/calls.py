@@ -465,10 +465,17 @@ def funding(b: Bench) -> str:
     verdict = {"token": token_of(late), "decision": "approve", "comment": ""}
     b.call("review link: review after the decision", "POST", f"/funding/bids/{rejected}/review", 409, data=verdict)
 
-    # A co-applicant on the panel leaves too few reviewers: staff add two.
+    # A co-applicant on the panel who confirms leaves too few reviewers: staff add two.
     short = bid_body(co_applicant_emails=[panel[0]])
     short_id = b.call("submit a bid (a reviewer is co-applicant)", "POST", bids, 201, json=short, headers=applicant)
     short_id = short_id.json()["bid_id"]
+    # Named, the reviewer stays on the panel (staff are told why); confirmed, they leave it.
+    invite = b.mail_link(panel[0], f"/funding/bids/{short_id}/co-applicants/confirm?token=")
+    b.call("co-applicant invitation page", "GET", invite, 200)
+    confirm = {"token": token_of(invite)}
+    b.call(
+        "co-applicant invitation: confirm", "POST", f"/funding/bids/{short_id}/co-applicants/confirm", 200, data=confirm
+    )
     extra = {"email": _address("reviewer")}
     b.call("add a reviewer (staff)", "POST", f"/api/bids/{short_id}/reviewers", 200, json=extra, headers=as_staff)
     extra = {"email": _address("reviewer")}
