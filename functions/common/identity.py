@@ -52,6 +52,12 @@ class User:
         return self
 
 
+def link_holder(email: str) -> User:
+    """Who acts through an emailed link (a reviewer, an editor): the address it was sent to,
+    with the role that address has now, not when the email was sent."""
+    return User(member_id="", email=email, name="", is_staff=is_staff_now(email), session_id="", via_cookie=False)
+
+
 def is_staff_now(email: str) -> bool:
     """The role check every decision makes at the moment it acts (staff can be removed)."""
     return bool(email) and settings().is_staff(email)

@@ -11,6 +11,7 @@ from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden
 from functions.common.forms import lines, validate
 from functions.common.http import App, User
+from functions.common.identity import link_holder
 from functions.common.web import parse_form
 from schemas.api.sigs import (
     Membership,
@@ -221,8 +222,8 @@ def register(app: App) -> None:
 
 
 def _staff(email: str) -> User:
-    """The holder of a valid review link acts as the staff member it was sent to."""
-    return User(member_id="", email=email, name="", is_staff=True, session_id="", via_cookie=False)
+    """The holder of a valid review link acts as the staff member it was sent to, if still staff."""
+    return link_holder(email)
 
 
 def _sig_page(app: App, service: SigService, sig: Sig, user: User | None) -> Response[str]:
