@@ -144,3 +144,21 @@ def test_a_named_co_applicant_takes_no_one_off_the_panel_until_they_confirm(api:
     assert [r["email"] for r in bid(api, bid_id)["reviewers"]] == [other]
     refused = review(api, their_link, "approve")
     assert refused.status_code == 403 and bid(api, bid_id)["status"] == "in_review"
+
+
+def test_a_newsletter_approval_link_checks_the_editor_role_when_pressed(api: Api, monkeypatch) -> None:
+    """A link sent to an editor who has since left the team approves nothing."""
+    from functions.common import settings, tokens
+
+    left = "left.the.team@q.example.org"
+    monkeypatch.setenv("STAFF_EMAILS", f"{STAFF},{left}")
+    settings.settings.cache_clear()
+    token = tokens.issue("newsletter-approve", left, issue_id="nl_00000000000000000000000000")
+    monkeypatch.setenv("STAFF_EMAILS", STAFF)  # they leave the team after the email was sent
+    settings.settings.cache_clear()
+    try:
+        refused = api.post("/newsletter/issues/nl_00000000000000000000000000/review", data={"token": token})
+        assert refused.status_code == 400 and "no longer on the team" in refused.text
+    finally:
+        monkeypatch.undo()
+        settings.settings.cache_clear()
