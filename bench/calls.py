@@ -380,9 +380,15 @@ def sign_in(b: Bench) -> None:
     email = _address("browser")
     b.call("sign-in form", "POST", "/auth/sign-in", 200, data={"email": email, "name": "Robin", "next": "/sigs"})
     link = b.mail_link(email, "/auth/link?token=")
-    b.call("sign-in link page", "GET", link, 200)
-    b.call("sign-in link: sign in", "POST", "/auth/link", 303, data={"token": token_of(link)})
+    page = b.call("sign-in link page", "GET", link, 200)
+    binding = page.text.split('name="binding" value="', 1)[1].split('"', 1)[0]  # bound to this browser
+    b.call("sign-in link: sign in", "POST", "/auth/link", 303, data={"token": token_of(link), "binding": binding})
     b.call("sign out", "POST", "/auth/sign-out", 303, headers=bearer)
+    b.call("who am I, session ended", "GET", "/api/auth/me", 401, headers=bearer)
+    again = {"Authorization": f"Bearer {b.runtime.issue_session(email)}"}
+    b.call("sign out (API)", "DELETE", "/api/auth/sessions/current", 204, headers=again)
+    everywhere = {"Authorization": f"Bearer {b.runtime.issue_session(email)}"}
+    b.call("sign out everywhere (API)", "DELETE", "/api/auth/sessions", 200, headers=everywhere)
 
 
 def sigs(b: Bench) -> str:
@@ -409,6 +415,10 @@ def sigs(b: Bench) -> str:
     b.call("get", "GET", f"/api/sigs/{sig_id}", 200)
     b.call("join", "POST", f"/api/sigs/{sig_id}/members", 201, headers=as_joiner)
     b.call("join, already a member", "POST", f"/api/sigs/{sig_id}/members", 200, headers=as_joiner)
+    invitation = b.mail_link(co, f"/sigs/{sig_id}/conveners/confirm?token=")
+    b.call("co-convener invitation page", "GET", invitation, 200)
+    confirm = {"token": token_of(invitation)}
+    b.call("co-convener invitation: confirm", "POST", f"/sigs/{sig_id}/conveners/confirm", 200, data=confirm)
     b.call("members (convener)", "GET", f"/api/sigs/{sig_id}/members", 200, headers=as_proposer)
     b.call("leave", "DELETE", f"/api/sigs/{sig_id}/members/me", 204, headers=as_joiner)
     # The pages: directory, proposal form, a SIG's page, joining and leaving, the review link.
@@ -466,10 +476,17 @@ def funding(b: Bench) -> str:
     verdict = {"token": token_of(late), "decision": "approve", "comment": ""}
     b.call("review link: review after the decision", "POST", f"/funding/bids/{rejected}/review", 409, data=verdict)
 
-    # A co-applicant on the panel leaves too few reviewers: staff add two.
+    # A co-applicant on the panel who confirms leaves too few reviewers: staff add two.
     short = bid_body(co_applicant_emails=[panel[0]])
     short_id = b.call("submit a bid (a reviewer is co-applicant)", "POST", bids, 201, json=short, headers=applicant)
     short_id = short_id.json()["bid_id"]
+    # Named, the reviewer stays on the panel (staff are told why); confirmed, they leave it.
+    invite = b.mail_link(panel[0], f"/funding/bids/{short_id}/co-applicants/confirm?token=")
+    b.call("co-applicant invitation page", "GET", invite, 200)
+    confirm = {"token": token_of(invite)}
+    b.call(
+        "co-applicant invitation: confirm", "POST", f"/funding/bids/{short_id}/co-applicants/confirm", 200, data=confirm
+    )
     extra = {"email": _address("reviewer")}
     b.call("add a reviewer (staff)", "POST", f"/api/bids/{short_id}/reviewers", 200, json=extra, headers=as_staff)
     extra = {"email": _address("reviewer")}

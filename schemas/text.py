@@ -22,9 +22,15 @@ def _normalise(value: object) -> object:
     return value
 
 
+def _invisible(char: str) -> bool:
+    """Format characters (zero-width spaces and joiners, bidi controls): shown as nothing, so
+    dropped rather than turned into a space a reader would see."""
+    return unicodedata.category(char) == "Cf"
+
+
 def one_line(value: str) -> str:
-    """Collapse every run of whitespace or control characters into one space."""
-    cleaned = "".join(c if c.isprintable() else " " for c in value)
+    """Collapse every run of whitespace or control characters into one space; drop invisible ones."""
+    cleaned = "".join(c if c.isprintable() else "" if _invisible(c) else " " for c in value)
     return " ".join(cleaned.split())
 
 

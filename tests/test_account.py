@@ -82,12 +82,12 @@ def test_download_and_erase_my_account(api: Api, email) -> None:
     assert group["status"] == "approved" and group["member_count"] == 1
     assert name not in json.dumps(group)
     assert api.get(f"/api/sigs/{demo}").json()["member_count"] == 1
-    assert api.get("/api/account/data", headers=mine).status_code == 404
+    assert api.get("/api/account/data", headers=mine).status_code == 401  # erasure ended the session
     # The erased member's session, still validly signed, can no longer write anything.
     again = api.post(
         "/api/sigs", json={"name": "Back again SIG", "purpose": "Recreating what was erased."}, headers=mine
     )
-    assert again.status_code == 401 and "erased" in again.json()["message"]
+    assert again.status_code == 401 and "ended" in again.json()["message"]
     assert everything_mentioning(api.runtime, me, name) == []
 
 

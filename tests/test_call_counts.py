@@ -25,15 +25,16 @@ OPENAPI = Path(__file__).resolve().parent.parent / "schemas" / "openapi.json"
 #: Most AWS calls one SIG request may make. Lower is fine; raise one only with a reason.
 #: Every write by a signed-in member first reads one marker: is this member erased? (GetItem)
 BUDGET = {
+    # "session": the one GetItem that resolves who is asking (and whether their session ended).
     "list": 1,  # Query gsi1
-    "list proposals (staff)": 1,  # Query gsi1
-    "propose": 2,  # erased?, TransactWriteItems: name lock, SIG, an item per convener, outbox event
+    "list proposals (staff)": 2,  # session, Query gsi1
+    "propose": 2,  # session, TransactWriteItems: name lock, SIG, an item per convener, outbox event
     "get": 1,  # GetItem
-    "decision: approve (staff)": 4,  # erased?, GetItem, TransactWriteItems, GetItem
-    "join": 3,  # erased?, GetItem, TransactWriteItems
-    "join, already a member": 4,  # erased?, GetItem, TransactWriteItems (fails), GetItem
-    "members (convener)": 2,  # GetItem, Query
-    "leave": 3,  # erased?, GetItem, TransactWriteItems
+    "decision: approve (staff)": 4,  # session, GetItem, TransactWriteItems, GetItem
+    "join": 3,  # session, GetItem, TransactWriteItems
+    "join, already a member": 4,  # session, GetItem, TransactWriteItems (fails), GetItem
+    "members (convener)": 3,  # session, GetItem, Query
+    "leave": 3,  # session, GetItem, TransactWriteItems
 }
 
 
@@ -93,3 +94,13 @@ def test_sig_requests_stay_within_their_aws_call_budget(rows: list[Row]) -> None
         # Events leave through the outbox table, in the same transaction: never a direct put.
         assert all(c.service == "dynamodb" for c in window.calls), f"{operation}: {window.summary()}"
     assert [q.count for q in seen["members (convener)"].queries] == [2]  # the proposer and the joiner
+
+
+def test_knowing_who_is_asking_costs_one_small_read(rows: list[Row]) -> None:
+    """A signed-in request resolves its session with one GetItem, whatever else it does."""
+    by_operation = {row.operation: row.window for row in rows}
+    who = by_operation["who am I"]
+    assert [(c.operation, c.index or None) for c in who.calls] == [("GetItem", None)], who.summary()
+    ended = by_operation["who am I, session ended"]
+    assert [c.operation for c in ended.calls] == ["GetItem"], ended.summary()
+    assert [c.operation for c in by_operation["who am I, signed out"].calls] == []

@@ -17,6 +17,7 @@ from test_funding_helpers import (
     as_staff,
     bid,
     bid_body,
+    confirm_co_applicant,
     history,
     iso,
     links_for,
@@ -52,7 +53,7 @@ def test_reviewers_without_conflicts_approve_from_their_email_and_the_pot_shows_
     applicant, co_applicant, convener = email("applicant"), email("co"), email("convener")
     r1, r2, r3 = email("reviewer"), email("reviewer"), email("reviewer")
     sig_id = approved_sig(api, convener)
-    rnd = open_round(api, [r1, applicant, r2, co_applicant, convener, r3])
+    rnd = open_round(api, [r1, applicant, r2, convener, r3])  # co-applicants on a panel: test_trust_names.py
     assert rnd["staff"]["awarded_pence"] == 0 and rnd["staff"]["remaining_pence"] == 20_000_00
     made = submit(api, rnd["round_id"], applicant, sig_id=sig_id, co_applicant_emails=[co_applicant.upper()])
     bid_id, title = made["bid_id"], made["title"]
@@ -186,6 +187,8 @@ def test_too_few_reviewers_tells_staff_who_add_one(api: Api, email) -> None:
     applicant, co_applicant, reviewer, extra = email("applicant"), email("co"), email("reviewer"), email("extra")
     rnd = open_round(api, [reviewer, co_applicant])  # 2 approvals needed; the co-applicant is conflicted
     made = submit(api, rnd["round_id"], applicant, co_applicant_emails=[co_applicant])
+    # Named, the co-applicant stays on the panel (staff are told); confirmed, they leave it.
+    assert confirm_co_applicant(api, co_applicant, made["bid_id"]).status_code == 200
     alert = api.one_mail(staff(api), subject=f"A bid needs more reviewers: {made['title']}")
     assert "needs 2 approvals" in alert["text"] and "1 left out for a conflict of interest" in alert["text"]
     view = bid(api, made["bid_id"])

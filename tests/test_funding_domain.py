@@ -174,7 +174,8 @@ def test_comments_reach_the_applicant_without_names() -> None:
 def test_applicant_co_applicants_and_conveners_do_not_review() -> None:
     sig = SupportedSig("sig_1", "Third Sector SIG")
     rnd = make_round(reviewer_emails=(*PANEL, "amara.okafor@example.org", "co@example.org"))
-    bid = submitted(rnd, sig=sig, co_applicant_emails=["CO@example.org"])
+    named = submitted(rnd, sig=sig, co_applicant_emails=["CO@example.org"])
+    bid = replace(named, confirmed_co_applicants=("co@example.org",))  # they confirmed by their link
     conveners = ["Reviewer.Two@q.example.org"]  # as the SIG area has them now
     eligible, excluded = domain.eligible_reviewers(rnd.reviewer_emails, domain.conflicted(bid, conveners))
     assert eligible == [PANEL[0], PANEL[2]]
@@ -316,3 +317,24 @@ def test_csv_escapes_and_defuses_formulas() -> None:
     assert record["title"] == "'=cmd|' /C calc'!A0"
     assert record["applicant_name"] == '\'@Amara, "the" convener'
     assert record["amount"] == "£2,000"
+
+
+def test_an_unconfirmed_co_applicant_stays_on_the_panel_and_staff_are_told_why() -> None:
+    from schemas.events.funding import BidNamedPanelMembers
+
+    rnd = make_round(reviewer_emails=(*PANEL, "co@example.org"))
+    bid = submitted(rnd, co_applicant_emails=["CO@example.org", "elsewhere@example.org"])
+    change = domain.assign(bid, rnd, (), NOW)
+    assert [r.reviewer for r in change.bid.reviews] == [*[p.lower() for p in PANEL], "co@example.org"]
+    [flag] = [e for e in change.events if isinstance(e, BidNamedPanelMembers)]
+    assert flag.panel_members == ["co@example.org"] and "co-applicants" in flag.reason
+    assert "flagged to staff" in [h.action for h in change.history]
+
+    # Confirming takes their pending review away; staff are told when that leaves too few.
+    confirmed = domain.confirm_co_applicant(change.bid, "co@example.org", NOW)
+    assert "co@example.org" not in [r.reviewer for r in confirmed.bid.reviews]
+    assert confirmed.bid.confirmed_co_applicants == ("co@example.org",)
+    with pytest.raises(Exception, match="already confirmed"):
+        domain.confirm_co_applicant(confirmed.bid, "co@example.org", NOW)
+    with pytest.raises(Exception, match="does not name you"):
+        domain.confirm_co_applicant(confirmed.bid, "stranger@example.org", NOW)

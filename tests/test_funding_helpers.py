@@ -154,3 +154,10 @@ def outbox_events(api: Api, detail_type: str, *bid_ids: str) -> list[dict[str, A
             if detail.get("bid_id") in bid_ids:
                 found.append(detail)
     return found
+
+
+def confirm_co_applicant(api: Api, co_applicant: str, bid_id: str) -> requests.Response:
+    """The named co-applicant opens their emailed link and presses its button."""
+    message = api.one_mail(co_applicant, subject="named you as a co-applicant")
+    link = next(x for x in message["links"] if f"/funding/bids/{bid_id}/co-applicants/confirm?token=" in x)
+    return api.post(f"/funding/bids/{bid_id}/co-applicants/confirm", data={"token": token_of(api.path(link))})

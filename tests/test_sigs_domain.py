@@ -28,7 +28,9 @@ def test_proposing_makes_the_proposer_a_convener_and_announces_it() -> None:
         "sig_1", proposal(co_convener_emails=["Tom@Example.org", "amara.okafor@example.org"]), AMARA, NOW
     )
     assert sig.status == SigStatus.PROPOSED
-    assert sig.convener_emails == ["amara.okafor@example.org", "tom@example.org"]
+    # A named co-convener is invited, not a convener, until they confirm by link.
+    assert sig.convener_emails == ["amara.okafor@example.org"]
+    assert list(sig.invited) == ["tom@example.org"] and not sig.is_convener("tom@example.org")
     assert event.co_convener_emails == ["tom@example.org"]
     assert event.sig_id == "sig_1" and event.proposer_name == "Amara Okafor"
 
@@ -40,6 +42,16 @@ def test_proposing_makes_the_proposer_a_convener_and_announces_it() -> None:
         ("Coaching  SIG", " Coaching SIG "),
         ("Café SIG", "Cafe\u0301 SIG"),
         ("ＣＯＡＣＨＩＮＧ SIG", "coaching sig"),
+        # Look-alikes (UTS #39 skeleton): Cyrillic а/о/і/с, Greek Ο, invisible characters.
+        ("Coaching SIG", "C\u043eaching SIG"),
+        ("Coaching SIG", "\u0421oaching SIG"),
+        ("Kindness SIG", "K\u0456ndness SIG"),
+        ("Coaching SIG", "C\u039fACHING SIG"),
+        ("Coaching SIG", "Coach\u200bing\u00ad SIG\u2060"),
+        ("Coaching SIG", "Coaching\u00a0\u2003SIG"),
+        ("Coaching SIG", "Coaching\ufe0f SIG\u202e"),
+        ("Community SIG", "Cornrnunity SIG"),
+        ("Coaching SIG 1", "Coaching SIG l"),
     ],
 )
 def test_names_differing_only_in_case_spacing_or_unicode_form_are_the_same(a: str, b: str) -> None:
@@ -100,3 +112,17 @@ def test_who_may_see_what() -> None:
     domain.ensure_can_list_members(approved, "anyone@example.org", True)
     with pytest.raises(Forbidden):
         domain.ensure_can_list_members(approved, "anyone@example.org", False)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Coaching SIG", "Coaching SIGs"), ("Kindness", "Kindless"), ("Café", "Cafe")])
+def test_names_that_read_differently_stay_different(a: str, b: str) -> None:
+    assert domain.name_key(a) != domain.name_key(b)
+
+
+def test_the_confusables_data_is_unicodes_uts39_file() -> None:
+    from functions.common import names
+
+    header = names._confusables_file().read_text(encoding="utf-8-sig")[:600]
+    assert "Unicode Security Mechanisms for UTS #39" in header and "Version: 18.0.0" in header
+    assert len(names.prototypes()) > 6000
+    assert names.skeleton("\u0430") == "a" and names.skeleton("\u2010") == "-"

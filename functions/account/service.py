@@ -13,6 +13,7 @@ import importlib.util
 from types import ModuleType
 from typing import Any
 
+from functions.common import identity
 from functions.common.errors import NotFound
 from functions.common.ids import utcnow
 from functions.common.store import Store, erased_marker
@@ -57,3 +58,5 @@ class AccountService:
         for module in privacy_modules():
             module.erase(member, self.store)
         self.store.write([erased_marker(member.member_id)], [MemberErased(member_id=member.member_id)])
+        # The profile is gone, so no new session can open for this member; end the ones open now.
+        identity.end_all_sessions(member.member_id, self.store)

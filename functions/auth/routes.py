@@ -6,11 +6,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import ConfigDict, Field
 
 from functions.common import tokens
-from functions.common.errors import DomainError
-from functions.common.http import App, session_cookie
+from functions.common.errors import DomainError, Forbidden
+from functions.common.http import App, retry_headers, session_cookie
 from functions.common.settings import settings
 from functions.common.web import parse_form
 from schemas.api.base import ApiModel
@@ -40,6 +41,10 @@ class MemberView(ApiModel):
     is_staff: bool
 
 
+class SignedOut(ApiModel):
+    sessions_ended: int = Field(description="How many sessions were ended (every device signed in).")
+
+
 class SessionCreated(ApiModel):
     session_token: str = Field(description="Send as `Authorization: Bearer <token>`.")
     expires_in: int
@@ -49,7 +54,7 @@ class SessionCreated(ApiModel):
 def register(app: App) -> None:
     @app.post("/api/auth/sign-in", tags=["Sign-in"], status_code=202, summary="Email me a sign-in link")
     def api_request_sign_in(body: Annotated[SignInRequest, Body()]) -> SignInAccepted:
-        email = service.request_sign_in(body.email, body.name)
+        email = service.request_sign_in(body.email, body.name, client=app.client_address)
         return SignInAccepted(message=f"We have emailed a sign-in link to {email}. It works once, for 30 minutes.")
 
     @app.post("/api/auth/sessions", tags=["Sign-in"], status_code=201, summary="Exchange a sign-in token for a session")
@@ -68,6 +73,16 @@ def register(app: App) -> None:
         user = app.require_user()
         return MemberView(member_id=user.member_id, email=user.email, name=user.name, is_staff=user.is_staff)
 
+    @app.delete("/api/auth/sessions/current", tags=["Sign-in"], status_code=204, summary="Sign out (end this session)")
+    def api_sign_out() -> Response[str]:
+        service.sign_out(app.require_user())
+        return Response(204, body="")
+
+    @app.delete("/api/auth/sessions", tags=["Sign-in"], summary="Sign out everywhere (end all my sessions)")
+    def api_sign_out_everywhere() -> SignedOut:
+        ended = service.sign_out(app.require_user(), everywhere=True)
+        return SignedOut(sessions_ended=ended)
+
     # -- pages ----------------------------------------------------------------------------
     @app.get("/auth/sign-in", include_in_schema=False)
     def sign_in_page() -> Response[str]:
@@ -81,12 +96,15 @@ def register(app: App) -> None:
         form = parse_form(app.body_text)
         next_path = service.safe_next(form.get("next"))
         try:
-            email = service.request_sign_in(form.get("email", ""), form.get("name", ""), next_path)
+            email = service.request_sign_in(
+                form.get("email", ""), form.get("name", ""), next_path, client=app.client_address
+            )
         except DomainError as error:
             errors = {error.field or "email": error.message}
             return app.page(
                 "auth/sign_in.html",
                 status=error.status if error.status != 400 else 422,
+                headers=retry_headers(error),
                 form=form,
                 errors=errors,
                 next=next_path,
@@ -95,18 +113,54 @@ def register(app: App) -> None:
 
     @app.get("/auth/link", include_in_schema=False)
     def sign_in_link() -> Response[str]:
-        # A GET never signs in: mail scanners open links. The button below POSTs.
+        # A GET never signs in: mail scanners open links. The button below POSTs, and only
+        # from this browser: the form carries a value bound to a cookie set here (login CSRF).
         token = app.current_event.get_query_string_value("token", "") or ""
         claims = tokens.verify(token, "sign-in")
-        return app.page("auth/confirm.html", token=token, email=claims.subject, user=None)
+        nonce = service.new_page_nonce()
+        return app.page(
+            "auth/confirm.html",
+            token=token,
+            binding=service.page_binding(nonce, claims.jti),
+            email=claims.subject,
+            user=None,
+            cookies=[_page_cookie(nonce, max_age=int(tokens.LIFETIMES["sign-in"].total_seconds()))],
+        )
 
     @app.post("/auth/link", include_in_schema=False)
     def sign_in_confirm() -> Response[str]:
         form = parse_form(app.body_text)
-        session, next_path = service.complete_sign_in(form.get("token", ""))
-        return app.redirect(next_path, cookies=[session_cookie(session.token, max_age=session.max_age)])
+        token = form.get("token", "")
+        claims = tokens.verify(token, "sign-in")
+        nonce = app.cookie(service.SIGN_IN_PAGE_COOKIE)
+        if not service.page_binding_valid(nonce, claims.jti, form.get("binding", "")):
+            # Nothing is spent: the genuine link still works from the browser that opened it.
+            raise Forbidden(
+                "This sign-in button was not on a page opened in this browser. "
+                "Open the link from your email again, in the browser you want to sign in with."
+            )
+        session, next_path = service.complete_sign_in(token)
+        return app.redirect(
+            next_path,
+            cookies=[session_cookie(session.token, max_age=session.max_age), _page_cookie("", max_age=0)],
+        )
 
     @app.post("/auth/sign-out", include_in_schema=False)
     def sign_out() -> Response[str]:
-        app.user(form=parse_form(app.body_text))  # CSRF check: only our own page signs you out
+        form = parse_form(app.body_text)
+        user = app.user(form=form)  # CSRF check: only our own page signs you out
+        if user is not None:
+            service.sign_out(user, everywhere=form.get("everywhere") == "1")
         return app.redirect("/", cookies=[session_cookie("", max_age=0)])
+
+
+def _page_cookie(value: str, *, max_age: int) -> Cookie:
+    return Cookie(
+        name=service.SIGN_IN_PAGE_COOKIE,
+        value=value,
+        path="/auth/link",
+        secure=settings().secure_cookies,
+        http_only=True,
+        same_site=SameSite.STRICT_MODE,
+        max_age=max_age,
+    )

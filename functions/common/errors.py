@@ -39,3 +39,11 @@ class Gone(DomainError):
 
 class TooManyRequests(DomainError):
     status = 429
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int = 3600) -> None:
+        from datetime import UTC, datetime, timedelta
+
+        #: Seconds until a new attempt can succeed (sent as ``Retry-After``).
+        self.retry_after = max(1, int(retry_after))
+        self.retry_at = datetime.now(UTC) + timedelta(seconds=self.retry_after)
+        super().__init__(message, field=field)

@@ -7,13 +7,10 @@ pages answer HTML.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -27,9 +24,10 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
-from . import basepath, tokens
+from . import basepath, identity, tokens
 from .errors import DomainError, Forbidden, NotSignedIn
-from .keys import signing_keys
+from .identity import User, csrf_token
+from .paths import local_path
 from .settings import settings
 
 logger = logging.getLogger("convene")
@@ -42,35 +40,7 @@ JSON = "application/json"
 HTML = "text/html; charset=utf-8"
 
 
-@dataclass(frozen=True)
-class User:
-    member_id: str
-    email: str
-    name: str
-    is_staff: bool
-    session_id: str
-    via_cookie: bool
-
-    @property
-    def csrf_token(self) -> str:
-        return csrf_token(self.session_id)
-
-
-def _erased(member_id: str) -> bool:
-    from .store import Store, erased_marker_key
-
-    return Store().get(*erased_marker_key(member_id)) is not None
-
-
-def csrf_token(session_id: str, key: str | None = None) -> str:
-    secret = (key or signing_keys()[-1]).encode()
-    return hmac.new(secret, f"csrf:{session_id}".encode(), hashlib.sha256).hexdigest()[:40]
-
-
-def _csrf_valid(session_id: str, presented: str | None) -> bool:
-    if not presented:
-        return False
-    return any(hmac.compare_digest(csrf_token(session_id, key), presented) for key in signing_keys())
+__all__ = ["App", "User", "csrf_token", "lambda_handler", "make_app"]  # User lives in identity
 
 
 def is_api(path: str) -> bool:
@@ -115,6 +85,7 @@ class App(APIGatewayRestResolver):
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         self.lambda_context = context
+        self._invocation.who_for = None
         return super().resolve(event, context)
 
     def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
@@ -123,60 +94,83 @@ class App(APIGatewayRestResolver):
         self._invocation.event = proxy
         return proxy
 
+    def _credentials(self) -> tuple[str, bool]:
+        """(session token, presented as a cookie?) of this request; ("", False) if none."""
+        headers = self.current_event.headers
+        header = headers.get("Authorization") or headers.get("authorization") or ""
+        if header[:7].lower() == "bearer ":
+            return header[7:].strip(), False
+        token = _cookie(headers.get("Cookie") or headers.get("cookie") or "", SESSION_COOKIE)
+        return token, bool(token)
+
+    def _who(self) -> User | None:
+        """Who is asking, resolved once per request (one read of the session item)."""
+        state = self._invocation
+        if getattr(state, "who_for", None) is not state.event:
+            token, via_cookie = self._credentials()
+            who: User | NotSignedIn | None = None
+            if token:
+                try:
+                    who = identity.resolve(token, via_cookie=via_cookie)
+                except NotSignedIn as ended:
+                    who = None if via_cookie else ended  # a stale cookie just means "signed out"
+            state.who, state.who_for = who, state.event
+        if isinstance(state.who, NotSignedIn):
+            raise state.who
+        return state.who  # type: ignore[no-any-return]
+
     def user(self, *, form: dict[str, str] | None = None, acting: bool = True) -> User | None:
         """The signed-in member, or None. Cookie sessions must prove the request came from
         one of our pages (CSRF token) before an unsafe method may act as them; ``acting=False``
         only identifies them (to show their name on a page) and acts on nothing."""
-        event = self.current_event
-        header = event.headers.get("Authorization") or event.headers.get("authorization") or ""
-        via_cookie = False
-        token = ""
-        if header[:7].lower() == "bearer ":
-            token = header[7:].strip()
-        else:
-            token = _cookie(event.headers.get("Cookie") or event.headers.get("cookie") or "", SESSION_COOKIE)
-            via_cookie = bool(token)
-        if not token:
+        user = self._who()
+        if user is None:
             return None
-        try:
-            claims = tokens.verify(token, "session")
-        except tokens.TokenRejected:
-            if via_cookie:
-                return None  # a stale cookie just means "signed out"
-            raise NotSignedIn("Your session is not valid or has expired. Sign in again.") from None
-        data = claims.data
-        email = str(data.get("email", ""))
-        local_staff = bool(data.get("staff")) and bool(data.get("local")) and settings().local
-        user = User(
-            member_id=claims.subject,
-            email=email,
-            name=str(data.get("name", "")),
-            is_staff=settings().is_staff(email) or local_staff,
-            session_id=claims.jti,
-            via_cookie=via_cookie,
-        )
-        if acting and via_cookie and event.http_method.upper() in UNSAFE_METHODS:
+        event = self.current_event
+        if acting and user.via_cookie and event.http_method.upper() in UNSAFE_METHODS:
             presented = event.headers.get("X-CSRF-Token") or event.headers.get("x-csrf-token")
             if presented is None and form is not None:
                 presented = form.get("csrf_token")
-            if not _csrf_valid(user.session_id, presented):
+            if not identity.csrf_valid(user.session_id, presented):
                 raise Forbidden("This form has expired or did not come from this site. Reload the page and try again.")
         return user
 
     def require_user(self, *, form: dict[str, str] | None = None) -> User:
+        # Ended, erased and forged sessions never get here: ``_who`` resolves the session item,
+        # which sign-out, "sign out everywhere" and erasure delete.
         user = self.user(form=form)
         if user is None:
             raise NotSignedIn("Sign in to do this.")
-        if self.current_event.http_method.upper() in UNSAFE_METHODS and _erased(user.member_id):
-            # Sessions are signed, not stored: an erased member's token must not write again.
-            raise NotSignedIn("This account has been erased. Sign in again to start a new one.")
         return user
+
+    def _call_route(self, route: Any, route_arguments: dict[str, str]) -> Any:
+        # The one gate every route passes, before its body is validated or its code runs: a
+        # state-changing request that presents a session must present a live one. Routes added
+        # later get this for free (tests/test_trust_routes.py walks every route).
+        if self.current_event.http_method.upper() in UNSAFE_METHODS:
+            try:
+                self._who()
+            except DomainError as refused:
+                builder = self._call_exception_handler(refused, route)
+                if builder is not None:
+                    return builder
+        return super()._call_route(route, route_arguments)
 
     def require_staff(self, *, form: dict[str, str] | None = None) -> User:
         user = self.require_user(form=form)
         if not user.is_staff:
             raise Forbidden("Only the community team can do this.")
         return user
+
+    @property
+    def client_address(self) -> str:
+        """The client's address as API Gateway saw it (never a header the client can set)."""
+        context = self.current_event.get("requestContext") or {}
+        return str((context.get("identity") or {}).get("sourceIp") or "")
+
+    def cookie(self, name: str) -> str:
+        headers = self.current_event.headers
+        return _cookie(headers.get("Cookie") or headers.get("cookie") or "", name)
 
     @property
     def body_text(self) -> str:
@@ -209,8 +203,15 @@ class App(APIGatewayRestResolver):
         )
 
     def redirect(self, location: str, *, cookies: list[Cookie] | None = None) -> Response[str]:
-        # 303: the browser follows a form POST with a GET, so reloading never re-posts.
-        return Response(status_code=303, headers={"Location": location}, body="", cookies=cookies)
+        # 303: the browser follows a form POST with a GET, so reloading never re-posts. Only
+        # ever to a path on this site, whatever a route passes (no open redirect anywhere).
+        return Response(status_code=303, headers={"Location": local_path(location)}, body="", cookies=cookies)
+
+
+def retry_headers(error: DomainError) -> dict[str, str]:
+    """``Retry-After`` for a refusal that says when to come back (a rate limit)."""
+    retry_after = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after else {}
 
 
 def attachment(body: str, filename: str, content_type: str) -> Response[str]:
@@ -296,10 +297,11 @@ def make_app() -> App:
 
     @app.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[Any]:
+        headers = retry_headers(error)
         if is_api(app.current_event.path):
             extra = {"errors": [{"field": error.field, "message": error.message}]} if error.field else {}
-            return json_response(error.status, error_body(error.status, error.message, **extra))
-        return app.page("error.html", status=error.status, message=error.message)
+            return json_response(error.status, error_body(error.status, error.message, **extra), headers=headers)
+        return app.page("error.html", status=error.status, message=error.message, headers=headers)
 
     @app.exception_handler(tokens.TokenRejected)
     def token_rejected(error: tokens.TokenRejected) -> Response[Any]:
@@ -353,15 +355,18 @@ def lambda_handler(app: App) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     oversized bodies, and API bodies that are not JSON, are refused before anything parses them."""
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return _never_cached(_handle(event, context))
+
+    def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         method = str(event.get("httpMethod", "")).upper()
         body = event.get("body") or ""
-        if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
+        if body_bytes(body, base64=bool(event.get("isBase64Encoded"))) > MAX_BODY_BYTES:
             return _raw(413, error_body(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KB."))
         if body and method in UNSAFE_METHODS and is_api(str(event.get("path", ""))):
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
             media_type = str(headers.get("content-type", "")).split(";", 1)[0].strip().lower()
             if media_type and media_type != JSON and not media_type.endswith("+json"):
-                message = f"Send the body as application/json (not {media_type})."
+                message = f"Send the body as application/json (not {media_type[:100]})."
                 return _raw(415, error_body(415, message))
         # On the stage URL pages, forms and redirects must stay under /prod (see basepath.py).
         prefix = basepath.base_path(event)
@@ -373,6 +378,24 @@ def lambda_handler(app: App) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         return basepath.apply(app.resolve(event, context), prefix)
 
     return handler
+
+
+def body_bytes(body: str, *, base64: bool) -> int:
+    """The size of a request body in bytes (a limit in characters would let multi-byte text through)."""
+    if base64:
+        return len(body) * 3 // 4
+    return len(body.encode("utf-8", "surrogatepass"))
+
+
+def _never_cached(response: dict[str, Any]) -> dict[str, Any]:
+    """Every response may carry personal data (a member's name, bids, sign-ups): no browser or
+    proxy keeps a copy unless a route says otherwise."""
+    single = response.get("headers") or {}
+    multi = response.setdefault("multiValueHeaders", {}) or {}
+    if not any(k.lower() == "cache-control" for k in (*single, *multi)):
+        multi["Cache-Control"] = ["no-store"]
+        response["multiValueHeaders"] = multi
+    return response
 
 
 def _raw(status: int, body: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,9 @@ LIFETIMES: dict[str, timedelta] = {
     "newsletter-unsubscribe": timedelta(days=3650),
     "newsletter-preferences": timedelta(days=365),
     "newsletter-approve": timedelta(days=14),
+    # A named person confirms they are part of it (until then the name gives them nothing).
+    "sig-co-convener": timedelta(days=30),
+    "bid-co-applicant": timedelta(days=30),
 }
 
 
@@ -70,7 +73,7 @@ def issue(purpose: str, subject: str, **data: Any) -> str:
 def verify(token: str, purpose: str) -> Claims:
     """Return the claims of a valid token, or raise :class:`TokenRejected` saying why."""
     lifetime = LIFETIMES[purpose]
-    if not token or len(token) > 2048:
+    if not token or len(token) > 2048 or not token.isascii():  # tokens are URL-safe base64
         raise TokenRejected("This link is incomplete. Copy the whole link from the email.", code="malformed")
     try:
         payload, signed_at = _serializer(purpose).loads(

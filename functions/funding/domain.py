@@ -33,6 +33,7 @@ from schemas.events.base import DomainEvent
 from schemas.events.funding import (
     BidApproved,
     BidLeftShortOfReviewers,
+    BidNamedPanelMembers,
     BidRejected,
     BidReviewRequested,
     BidSubmitted,
@@ -291,6 +292,9 @@ class Bid:
     decision_reason: str = ""
     #: Bumped by every write: each change is conditional on the version it was computed from.
     version: int = 0
+    #: The named co-applicants who confirmed by their emailed link. Only they count: a name
+    #: nobody confirmed takes no reviewer off the panel.
+    confirmed_co_applicants: tuple[str, ...] = ()
 
     @property
     def undecided(self) -> bool:
@@ -415,9 +419,39 @@ def submit(
 
 # -- reviewers ----------------------------------------------------------------------------------
 def conflicted(bid: Bid, convener_emails: Iterable[str] = ()) -> set[str]:
-    """Who may not review this bid: the applicant, co-applicants, and the conveners of the SIG
-    it supports (``convener_emails``, as they are now)."""
-    return {p.lower() for p in (bid.applicant.email, *bid.co_applicant_emails, *convener_emails) if p}
+    """Who may not review this bid: the applicant, co-applicants who confirmed, and the
+    (confirmed) conveners of the SIG it supports (``convener_emails``, as they are now)."""
+    return {p.lower() for p in (bid.applicant.email, *bid.confirmed_co_applicants, *convener_emails) if p}
+
+
+def named_on_panel(bid: Bid, panel: Iterable[str]) -> list[str]:
+    """Panel members the bid names as co-applicants without their confirmation."""
+    unconfirmed = {e.lower() for e in bid.co_applicant_emails} - set(bid.confirmed_co_applicants)
+    return [r for r in dict.fromkeys(p.lower() for p in panel) if r in unconfirmed]
+
+
+def confirm_co_applicant(bid: Bid, email: str, now: datetime) -> Change:
+    """A named co-applicant confirms. From now on they have a conflict of interest: a pending
+    review of theirs is taken away (and staff told if that leaves too few reviewers)."""
+    email = email.lower()
+    if email not in {e.lower() for e in bid.co_applicant_emails}:
+        raise Conflict("This bid does not name you as a co-applicant (any more).")
+    if email in bid.confirmed_co_applicants:
+        raise Conflict("You have already confirmed that you are a co-applicant of this bid.")
+    at = now.isoformat()
+    confirmed = replace(bid, confirmed_co_applicants=(*bid.confirmed_co_applicants, email))
+    history = [HistoryEntry(at, email, "co-applicant confirmed", why=f"{email} confirmed they are a co-applicant.")]
+    events: list[DomainEvent] = []
+    review = confirmed.review_by(email)
+    if review is not None and review.pending and confirmed.undecided:
+        confirmed = replace(confirmed, reviews=tuple(r for r in confirmed.reviews if r.reviewer != email))
+        history.append(
+            HistoryEntry(at, SYSTEM, "reviewer removed", why=f"{email} is now a co-applicant: a conflict of interest.")
+        )
+        if _short(confirmed) and not confirmed.needs_reviewers:
+            confirmed = replace(confirmed, needs_reviewers=True)
+            events.append(_short_of_reviewers(confirmed, 1))
+    return Change(confirmed, events, history)
 
 
 def eligible_reviewers(panel: Iterable[str], conflicts: set[str]) -> tuple[list[str], list[str]]:
@@ -471,9 +505,27 @@ def assign(bid: Bid, rnd: Round, current_convener_emails: Iterable[str], now: da
         reviews=tuple(Review(reviewer=r, assigned_at=at) for r in eligible),
         needs_reviewers=short,
     )
-    events = _review_requests(assigned, rnd, eligible)
+    events: list[DomainEvent] = list(_review_requests(assigned, rnd, eligible))
     why = f"{len(eligible)} reviewer(s) from the panel; {len(excluded)} left out for a conflict of interest."
     history = [HistoryEntry(at, SYSTEM, "reviewers assigned", bid.status, assigned.status, why)]
+    named = named_on_panel(bid, rnd.reviewer_emails)
+    if named:
+        reason = (
+            f"The bid names {len(named)} member(s) of the review panel as co-applicants ({', '.join(named)}). "
+            "They have not confirmed, so they stay on the panel; had the names counted, they would have "
+            "been taken off it. Check that the co-applicants are genuine."
+        )
+        events.append(
+            BidNamedPanelMembers(
+                bid_id=bid.bid_id,
+                round_id=bid.round_id,
+                round_name=bid.round_name,
+                title=bid.title,
+                panel_members=named,
+                reason=reason,
+            )
+        )
+        history.append(HistoryEntry(at, SYSTEM, "flagged to staff", why=reason))
     if short:
         events.append(_short_of_reviewers(assigned, len(excluded)))
         history.append(
@@ -657,7 +709,9 @@ def forget(bid: Bid, email: str, *, member_id: str, now: datetime) -> Change:
         history.append(HistoryEntry(at, SYSTEM, "applicant erased", why="Their name and address were removed."))
     if email in forgotten.co_applicant_emails:
         forgotten = replace(
-            forgotten, co_applicant_emails=tuple(e for e in forgotten.co_applicant_emails if e != email)
+            forgotten,
+            co_applicant_emails=tuple(e for e in forgotten.co_applicant_emails if e != email),
+            confirmed_co_applicants=tuple(e for e in forgotten.confirmed_co_applicants if e != email),
         )
         history.append(HistoryEntry(at, SYSTEM, "co-applicant erased", why="Their address was removed."))
     review = forgotten.review_by(email)

@@ -15,6 +15,7 @@ from functions.common.settings import settings
 from schemas.events.funding import (
     BidApproved,
     BidLeftShortOfReviewers,
+    BidNamedPanelMembers,
     BidRejected,
     BidReviewRequested,
     BidSubmitted,
@@ -42,6 +43,25 @@ def on_submitted(event: BidSubmitted) -> None:
     link = settings().url(f"/funding/bids/{event.bid_id}")
     subject = f"We have received your bid: {event.title}"
     _send(event.applicant_email, subject, "funding_received", event=event, link=link)
+    bid = bids.get_bid(event.bid_id)
+    for email in bid.co_applicant_emails if bid else ():
+        # A name counts only once its owner confirms by this link (GET shows, POST acts).
+        token = tokens.issue("bid-co-applicant", email.lower(), bid_id=event.bid_id)
+        invite = settings().url(f"/funding/bids/{event.bid_id}/co-applicants/confirm?token={token}")
+        subject = f"{event.applicant_name} named you as a co-applicant of a bid: {event.title}"
+        _send(email, subject, "funding_co_applicant", event=event, link=invite)
+
+
+def on_named_panel_members(event: BidNamedPanelMembers) -> None:
+    link = settings().url(f"/funding/bids/{event.bid_id}")
+    for email in _staff():
+        _send(
+            email,
+            f"A bid names reviewers as co-applicants: {event.title}",
+            "funding_named_panel",
+            event=event,
+            link=link,
+        )
 
 
 def on_review_requested(event: BidReviewRequested) -> None:
@@ -99,6 +119,7 @@ handler = consumer(
         BidSubmitted: on_submitted,
         BidReviewRequested: on_review_requested,
         BidLeftShortOfReviewers: on_needs_reviewers,
+        BidNamedPanelMembers: on_named_panel_members,
         BidApproved: on_decided,
         BidRejected: on_decided,
         BidUnfunded: on_decided,

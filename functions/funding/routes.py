@@ -39,7 +39,7 @@ from schemas.api.funding import (
     RoundView,
 )
 
-from . import export
+from . import co_applicants, export
 from .domain import STATUS_LABELS, AlreadyReviewed, Bid, BidDecided, BidStatus, Decision, Problems, Round, RoundState
 from .service import FundingService, RequestKeyReused
 
@@ -518,6 +518,8 @@ def register(app: App) -> None:
                 raise
             return review_page(bid_id, token, errors={}, status=410)
         return review_page(bid_id, token, errors={}, recorded=True)
+
+    co_applicants.register(app, service)  # named co-applicants confirm by link
 
 
 def _round_defaults() -> dict[str, str]:

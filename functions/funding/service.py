@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from functions.common import tokens
 from functions.common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from functions.common.http import User
+from functions.common.identity import User
 from functions.common.ids import new_id, utcnow
 from functions.common.store import ConditionFailed, Store
 from functions.members.model import display_name
@@ -309,6 +309,10 @@ class FundingService:
             bid = self.funding.get_bid(bid_id)
             if bid is None:
                 raise NotFound("There is no such bid.")
+            if reviewer in domain.conflicted(bid, self._current_conveners(bid)):
+                # Checked as the button is pressed: a conflict that arose after the link was
+                # sent (a confirmed co-applicant, a new convener of the SIG) takes the right away.
+                raise Forbidden("You now have a conflict of interest with this bid, so you cannot review it.")
             now = utcnow()
             change = domain.record_review(bid, reviewer, decision, comment, now)
             pot = None
@@ -331,6 +335,33 @@ class FundingService:
                     continue
                 raise
         raise Conflict("Many reviews arrived at once. Please submit your review again.")
+
+    # -- named co-applicants confirm ----------------------------------------------------------
+    def co_applicant_invitation(self, bid_id: str, token: str) -> tuple[Bid, str]:
+        """The bid and the address a co-applicant link is for. Reading only: scanners open links."""
+        claims = tokens.verify(token, "bid-co-applicant")
+        if claims.data.get("bid_id") != bid_id:
+            raise tokens.TokenRejected("This link is for a different bid.", code="wrong-subject")
+        bid = self.funding.get_bid(bid_id) if _valid_id(bid_id, "bid_") else None
+        if bid is None:
+            raise tokens.TokenRejected("This bid no longer exists.", code="unknown")
+        return bid, claims.subject.lower()
+
+    def confirm_co_applicant(self, bid_id: str, token: str) -> Bid:
+        claims = tokens.verify(token, "bid-co-applicant")
+        spend = self.store.use_token_op(claims.jti, claims.expires_at, claims.subject)
+        for attempt in range(ATTEMPTS):
+            _backoff(attempt)
+            bid, email = self.co_applicant_invitation(bid_id, token)
+            change = domain.confirm_co_applicant(bid, email, utcnow())
+            try:
+                return self.funding.save(change, token=spend)
+            except WriteConflict as conflict:
+                if "token" in conflict.failed:
+                    raise tokens.TokenRejected("This link has already been used.", code="used") from None
+                if not conflict.failed & {"bid", "busy"}:
+                    raise
+        raise Conflict("The bid was changing while you confirmed. Please try again.")
 
     # -- the workflow (event consumers) -----------------------------------------------------------
     def assign_reviewers(self, bid_id: str) -> Bid | None:

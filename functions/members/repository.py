@@ -7,7 +7,7 @@ member, so an address can only ever belong to one member (a conditional put deci
 from __future__ import annotations
 
 from functions.common.ids import new_id, utcnow
-from functions.common.store import NOT_EXISTS, ConditionFailed, Put, Store
+from functions.common.store import EXISTS, NOT_EXISTS, Check, ConditionFailed, Put, Store
 
 from .model import Member
 
@@ -33,14 +33,20 @@ class MemberRepository:
         link = self.store.get(f"EMAIL#{email}", "MEMBER")
         return self.by_id(str(link["member_id"])) if link else None
 
-    def get_or_create(self, email: str, name: str, *, extra_ops: list[Put] | None = None) -> tuple[Member, bool]:
+    def exists_check(self, member_id: str) -> Check:
+        """A transaction's guard that the member still exists (not erased meanwhile)."""
+        return Check({"pk": f"MEMBER#{member_id}", "sk": "PROFILE"}, EXISTS)
+
+    def get_or_create(
+        self, email: str, name: str, *, extra_ops: list[Put] | None = None, member_id: str | None = None
+    ) -> tuple[Member, bool]:
         """The member with this address, created if new. ``extra_ops`` (e.g. spending the
         sign-in token) are written in the same transaction when a member is created; when the
         member already existed (``created`` is False) they were not written."""
         existing = self.by_email(email)
         if existing:
             return existing, False
-        member = Member(member_id=new_id("mem"), email=email, name=name, created_at=utcnow().isoformat())
+        member = Member(member_id=member_id or new_id("mem"), email=email, name=name, created_at=utcnow().isoformat())
         ops = [
             Put({"pk": f"EMAIL#{email}", "sk": "MEMBER", "member_id": member.member_id}, NOT_EXISTS),
             Put(

@@ -35,7 +35,10 @@ def on_subscription_requested(event: NewsletterSubscriptionRequested) -> None:
     else:
         logger.info("no confirmation for %s: it is %s now", subscriber.subscriber_id, subscriber.status.value)
         return
-    context = {"name": subscriber.name, "link": target, "already": event.already_confirmed}
+    # A pending subscriber's name was typed by whoever filled in the form, perhaps not the
+    # address's owner: it is not put in front of them. A confirmed name was theirs to give.
+    name = subscriber.name if event.already_confirmed else ""
+    context = {"name": name, "link": target, "already": event.already_confirmed}
     mail.send(
         mail.Email(
             to=subscriber.email,

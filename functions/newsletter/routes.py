@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from functions.common import tokens
 from functions.common.errors import DomainError
 from functions.common.forms import validate
-from functions.common.http import App
+from functions.common.http import App, retry_headers
 from functions.common.web import parse_form_lists
 from schemas.api.newsletter import (
     SECTIONS,
@@ -99,7 +99,7 @@ def register(app: App) -> None:
         summary="Subscribe (a confirmation link is emailed: double opt-in)",
     )
     def api_subscribe(body: Annotated[Subscribe, Body()]) -> SubscriptionAccepted:
-        return SubscriptionAccepted(message=service.subscribe(body))
+        return SubscriptionAccepted(message=service.subscribe(body, client=app.client_address))
 
     @app.post(
         "/api/newsletter/items", tags=["Newsletter"], status_code=201, summary="Add an item to the next issue (staff)"
@@ -161,9 +161,11 @@ def register(app: App) -> None:
         if request is None:
             return landing(422, form, errors)
         try:
-            message = service.subscribe(request)
+            message = service.subscribe(request, client=app.client_address)
         except DomainError as error:
-            return landing(error.status, form, {error.field or "email": error.message})
+            refused = landing(error.status, form, {error.field or "email": error.message})
+            refused.headers.update(retry_headers(error))  # a rate limit says when to come back
+            return refused
         return app.page("newsletter/check_email.html", message=message, user=None)
 
     @app.get("/newsletter/confirm", include_in_schema=False)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from functions.common import tokens
-from functions.common.errors import Forbidden, NotFound, TooManyRequests
-from functions.common.http import User
+from functions.common import limits, tokens
+from functions.common.errors import Forbidden, NotFound
+from functions.common.identity import User, is_staff_now
 from functions.common.ids import new_id, utcnow
 from functions.common.settings import settings
 from functions.common.store import Store
@@ -17,9 +17,6 @@ from . import domain
 from .domain import AlreadyApproved, Issue, IssueContent, IssueStatus, Item, SubscribeOutcome, Subscriber
 from .files import IssueFiles
 from .repository import EmailTaken, NewsletterRepository, NotInState, TokenAlreadyUsed
-
-#: Subscription emails per address per hour: enough for someone retrying, too few to flood.
-SUBSCRIBE_EMAILS_PER_HOUR = 5
 
 
 def link(purpose: str, path: str, subject: str, **data: object) -> str:
@@ -59,13 +56,15 @@ class NewsletterService:
         self.repo = repository or NewsletterRepository(self.store)
 
     # -- subscribing ----------------------------------------------------------------------
-    def subscribe(self, request: Subscribe) -> str:
+    def subscribe(self, request: Subscribe, client: str = "") -> str:
         email = request.email.lower()
-        if not self.store.count_attempt(f"newsletter-subscribe#{email}", SUBSCRIBE_EMAILS_PER_HOUR, 3600):
-            raise TooManyRequests(
-                "We have already sent several emails to this address in the last hour. "
-                "Use the newest one, or try again later."
-            )
+        limits.check_request(
+            "subscribe",
+            email,
+            client,
+            self.store,
+            mailbox_message="We have already sent several emails to this address in the last hour. Use the newest one.",
+        )
         for _ in range(3):  # a concurrent first sign-up for the same address: read it and go on
             existing = self.repo.subscriber_by_email(email)
             outcome = domain.on_subscribe(existing, self.repo.is_suppressed(email))
@@ -91,8 +90,10 @@ class NewsletterService:
             event = NewsletterSubscriptionRequested(subscriber_id=existing.subscriber_id, already_confirmed=True)
             self.repo.announce(event)
             return
+        # Asking again proves no more than asking first: it re-sends the link and changes none of
+        # the details held (a stranger cannot rename or re-topic someone's pending subscription).
         event = NewsletterSubscriptionRequested(subscriber_id=existing.subscriber_id)
-        self.repo.request_again(existing, request.name or existing.name, request.topics, event)
+        self.repo.request_again(existing, existing.name, existing.topics, event)
 
     def _subscriber(self, token: str, purpose: str) -> tuple[tokens.Claims, Subscriber]:
         claims = tokens.verify(token, purpose)
@@ -180,7 +181,7 @@ class NewsletterService:
         claims = tokens.verify(token, "newsletter-approve")
         if claims.data.get("issue_id") != issue_id:
             raise tokens.TokenRejected("This review link is for a different issue.", code="wrong-subject")
-        if not settings().is_staff(claims.subject):
+        if not is_staff_now(claims.subject):
             # Someone who has left the team keeps their old emails, not the right to send.
             raise tokens.TokenRejected("This review link's editor is no longer on the team.", code="not-staff")
         return claims

@@ -6,12 +6,12 @@ approved SIG; conveners and staff may see who the members are.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from functions.common import names
 from functions.common.errors import Conflict, Forbidden
 from schemas.events.sigs import SigApproved, SigProposed, SigRejected
 
@@ -51,6 +51,9 @@ class Sig:
     decided_at: str | None = None
     decision_note: str = ""
     convener_names: dict[str, str] = field(default_factory=dict)
+    #: Co-conveners named by the proposer who have not confirmed yet (address -> when named):
+    #: until they confirm by the emailed link they have no rights and are not shown.
+    invited: dict[str, str] = field(default_factory=dict)
 
     @property
     def name_key(self) -> str:
@@ -70,8 +73,9 @@ class AlreadyDecided(Conflict):
 
 
 def name_key(name: str) -> str:
-    """Names that differ only in case, spacing or Unicode form are the same name."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """Names that differ only in case, spacing, Unicode form, invisible characters or look-alike
+    letters are the same name (UTS #39 skeleton: ``functions.common.names``)."""
+    return names.name_key(name)
 
 
 def propose(sig_id: str, proposal: ProposeSig, proposer: Proposer, now: datetime) -> tuple[Sig, SigProposed]:
@@ -83,9 +87,10 @@ def propose(sig_id: str, proposal: ProposeSig, proposer: Proposer, now: datetime
         themes=list(proposal.themes),
         status=SigStatus.PROPOSED,
         proposer=proposer,
-        convener_emails=[proposer.email.lower(), *co_conveners],
+        convener_emails=[proposer.email.lower()],
         created_at=now.isoformat(),
         convener_names={proposer.email.lower(): proposer.name},
+        invited={email: now.isoformat() for email in co_conveners},
     )
     event = SigProposed(
         sig_id=sig.sig_id,
@@ -137,6 +142,14 @@ def decide(sig: Sig, *, approve: bool, by: str, note: str, now: datetime) -> tup
 def ensure_can_list_members(sig: Sig, email: str, is_staff: bool) -> None:
     if not (is_staff or sig.is_convener(email)):
         raise Forbidden("Only the group's conveners and the community team can see who has joined.")
+
+
+def ensure_invited(sig: Sig, email: str) -> None:
+    """A named co-convener may confirm once, while the invitation stands."""
+    if sig.is_convener(email):
+        raise Conflict(f"You already convene {sig.name}.")
+    if email.lower() not in sig.invited:
+        raise Conflict(f"There is no invitation for {email} to convene {sig.name} any more.")
 
 
 def ensure_joinable(sig: Sig) -> None:

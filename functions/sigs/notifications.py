@@ -24,6 +24,12 @@ def on_proposed(event: SigProposed) -> None:
         token = tokens.issue("sig-review", email, sig_id=event.sig_id)
         link = settings().url(f"/sigs/{event.sig_id}/review?token={token}")
         _send(email, f"New SIG proposal to review: {event.name}", "sig_proposed", event=event, link=link)
+    for email in event.co_convener_emails:
+        # Naming someone gives them nothing until they confirm by this link (GET shows, POST acts).
+        token = tokens.issue("sig-co-convener", email.lower(), sig_id=event.sig_id)
+        link = settings().url(f"/sigs/{event.sig_id}/conveners/confirm?token={token}")
+        subject = f"{event.proposer_name} named you as a co-convener of {event.name}"
+        _send(email, subject, "sig_co_convener", event=event, link=link)
 
 
 def on_approved(event: SigApproved) -> None:

@@ -30,6 +30,7 @@ def export(member: Member, store: Store) -> dict[str, Any]:
             "name": sig.name,
             "status": sig.status.value,
             "proposed_by_you": _proposed_by(sig, member),
+            "named_not_confirmed": member.email in sig.invited,
         }
         for sig_id in sigs.convened_by(member.email)
         if (sig := sigs.get(sig_id))
@@ -46,10 +47,15 @@ def erase(member: Member, store: Store) -> None:
         if sig is None:
             continue
         names = {email: name for email, name in sig.convener_names.items() if email != member.email}
+        invited = {email: at for email, at in sig.invited.items() if email != member.email}
         update = Update(
             key={"pk": f"SIG#{sig_id}", "sk": "SIG"},
-            expression="SET convener_emails = :emails, convener_names = :names",
-            values={":emails": [e for e in sig.convener_emails if e != member.email], ":names": names},
+            expression="SET convener_emails = :emails, convener_names = :names, invitations = :invited",
+            values={
+                ":emails": [e for e in sig.convener_emails if e != member.email],
+                ":names": names,
+                ":invited": invited,
+            },
         )
         if _proposed_by(sig, member):
             update.expression += ", proposer = :proposer"

@@ -3,7 +3,7 @@
 - ``SIG#<id> / SIG``: the group; ``gsi1`` = (``SIGS#<status>``, ``<name key>#<id>``) lists by status.
 - ``SIGNAME#<name key> / SIGNAME``: holds a live name, so two live SIGs cannot share one.
 - ``SIG#<id> / MEMBER#<member id>``: a membership; ``gsi1`` = (``MEMBERSHIPS#<member id>``, ``SIG#<id>``).
-- ``CONVENER#<email> / SIG#<id>``: the groups an address convenes.
+- ``CONVENER#<email> / SIG#<id>``: the groups an address convenes or is named to convene.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from functions.common.names import sort_key
 from functions.common.store import EXISTS, NOT_EXISTS, Condition, ConditionFailed, Delete, Put, Store, Update
 from schemas.events.base import DomainEvent
 from schemas.events.sigs import MemberJoinedSig, MemberLeftSig
@@ -38,12 +39,16 @@ class TokenAlreadyUsed(Exception):
     pass
 
 
+class NotInvited(Exception):
+    pass
+
+
 def _item(sig: Sig) -> dict[str, Any]:
     return {
         "pk": f"SIG#{sig.sig_id}",
         "sk": "SIG",
         "gsi1pk": f"SIGS#{sig.status.value}",
-        "gsi1sk": f"{sig.name_key}#{sig.sig_id}",
+        "gsi1sk": f"{sort_key(sig.name)}#{sig.sig_id}",  # listed as read; unique by ``name_key``
         "sig_id": sig.sig_id,
         "name": sig.name,
         "purpose": sig.purpose,
@@ -52,6 +57,7 @@ def _item(sig: Sig) -> dict[str, Any]:
         "proposer": {"member_id": sig.proposer.member_id, "email": sig.proposer.email, "name": sig.proposer.name},
         "convener_emails": sig.convener_emails,
         "convener_names": sig.convener_names,
+        "invitations": sig.invited,
         "created_at": sig.created_at,
         "member_count": sig.member_count,
         "decided_by": sig.decided_by,
@@ -71,6 +77,7 @@ def _sig(item: dict[str, Any]) -> Sig:
         proposer=Proposer(proposer["member_id"], proposer["email"], proposer.get("name", "")),
         convener_emails=list(item.get("convener_emails", [])),
         convener_names=dict(item.get("convener_names", {})),
+        invited=dict(item.get("invitations", {})),
         created_at=item["created_at"],
         member_count=int(item.get("member_count", 0)),
         decided_by=item.get("decided_by"),
@@ -201,6 +208,28 @@ class SigRepository:
             raise
         return True
 
+    def confirm_convener(self, sig_id: str, email: str, name: str, spend_token: Put) -> None:
+        """Move a named co-convener from invited to convener, once, with the link spent in the
+        same transaction. Raises ``NotInvited`` or ``TokenAlreadyUsed``."""
+        try:
+            self.store.write(
+                [
+                    Update(
+                        key={"pk": f"SIG#{sig_id}", "sk": "SIG"},
+                        expression="SET convener_emails = list_append(convener_emails, :me), "
+                        "convener_names.#email = :name REMOVE invitations.#email",
+                        names={"#email": email},
+                        values={":me": [email], ":name": name},
+                        condition="attribute_exists(invitations.#email)",
+                    ),
+                    spend_token,
+                ]
+            )
+        except ConditionFailed as failure:
+            if 0 in failure.failed:
+                raise NotInvited(email) from None
+            raise TokenAlreadyUsed() from None
+
     def members(self, sig_id: str) -> list[SigMember]:
         return [_member(i) for i in self.store.query(f"SIG#{sig_id}", sk_prefix="MEMBER#")]
 
@@ -216,7 +245,7 @@ def _convener_items(sig: Sig) -> list[Put]:
     export and erasure; conveners may not have an account yet, so this is by address)."""
     return [
         Put({"pk": f"CONVENER#{email}", "sk": f"SIG#{sig.sig_id}", "sig_id": sig.sig_id})
-        for email in sig.convener_emails
+        for email in [*sig.convener_emails, *sig.invited]  # named ones too: their address is held
     ]
 
 

@@ -11,6 +11,7 @@ from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden
 from functions.common.forms import lines, validate
 from functions.common.http import App, User
+from functions.common.identity import link_holder
 from functions.common.web import parse_form
 from schemas.api.sigs import (
     Membership,
@@ -200,10 +201,29 @@ def register(app: App) -> None:
             "sigs/review.html", sig=decided, token="", reviewer=claims.subject, errors={}, note="", user=None
         )
 
+    # -- a named co-convener confirms (GET shows the button, POST acts) ----------------------
+    @app.get("/sigs/<sig_id>/conveners/confirm", include_in_schema=False)
+    def convener_invitation(sig_id: SigId) -> Response[str]:
+        token = app.current_event.get_query_string_value("token", "") or ""
+        sig, email = service.invitation(sig_id, token)
+        return app.page("sigs/confirm_convener.html", sig=sig, email=email, token=token, done=False, user=None)
+
+    @app.post("/sigs/<sig_id>/conveners/confirm", include_in_schema=False)
+    def convener_confirm(sig_id: SigId) -> Response[str]:
+        token = parse_form(app.body_text).get("token", "")
+        try:
+            sig = service.confirm_convener(sig_id, token)
+        except (tokens.TokenRejected, DomainError):
+            sig, email = service.invitation(sig_id, token)
+            if not sig.is_convener(email):  # already confirmed: show the outcome, not an error
+                raise
+        email = service.invitation(sig_id, token)[1]
+        return app.page("sigs/confirm_convener.html", sig=sig, email=email, token="", done=True, user=None)
+
 
 def _staff(email: str) -> User:
-    """The holder of a valid review link acts as the staff member it was sent to."""
-    return User(member_id="", email=email, name="", is_staff=True, session_id="", via_cookie=False)
+    """The holder of a valid review link acts as the staff member it was sent to, if still staff."""
+    return link_holder(email)
 
 
 def _sig_page(app: App, service: SigService, sig: Sig, user: User | None) -> Response[str]:

@@ -6,15 +6,16 @@ from dataclasses import dataclass
 
 from functions.common import tokens
 from functions.common.errors import Conflict, NotFound
-from functions.common.http import User
+from functions.common.identity import User, is_staff_now
 from functions.common.ids import new_id, utcnow
 from functions.common.store import Store
 from functions.members.model import display_name
+from functions.members.repository import MemberRepository
 from schemas.api.sigs import ProposeSig
 
 from . import domain
 from .domain import AlreadyDecided, Proposer, Sig, SigStatus
-from .repository import NameTaken, NotProposed, SigMember, SigRepository, TokenAlreadyUsed
+from .repository import NameTaken, NotInvited, NotProposed, SigMember, SigRepository, TokenAlreadyUsed
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ class SigService:
         claims = tokens.verify(token, "sig-review")
         if claims.data.get("sig_id") != sig_id:
             raise tokens.TokenRejected("This review link is for a different proposal.", code="wrong-subject")
+        if not is_staff_now(claims.subject):
+            # The role is checked when the button is pressed, not only when the email was sent.
+            raise tokens.TokenRejected("This review link's reviewer is no longer on the team.", code="not-staff")
         return claims
 
     def decide_by_link(self, sig_id: str, token: str, *, approve: bool, note: str) -> Sig:
@@ -76,6 +80,33 @@ class SigService:
         except TokenAlreadyUsed:
             raise tokens.TokenRejected("This review link has already been used.", code="used") from None
         return self.sigs.get(sig_id) or decided
+
+    # -- named co-conveners confirm ----------------------------------------------------------
+    def invitation(self, sig_id: str, token: str) -> tuple[Sig, str]:
+        """The SIG and the address a co-convener link is for. Reading only: scanners open links."""
+        claims = tokens.verify(token, "sig-co-convener")
+        if claims.data.get("sig_id") != sig_id:
+            raise tokens.TokenRejected("This link is for a different group.", code="wrong-subject")
+        sig = self.sigs.get(sig_id) if sig_id.startswith("sig_") and len(sig_id) < 64 else None
+        if sig is None or sig.status == SigStatus.REJECTED:
+            raise tokens.TokenRejected("This group is no longer proposed or running.", code="unknown")
+        return sig, claims.subject.lower()
+
+    def confirm_convener(self, sig_id: str, token: str) -> Sig:
+        """The named person agrees: from now on they convene (see members, are shown)."""
+        sig, email = self.invitation(sig_id, token)
+        claims = tokens.verify(token, "sig-co-convener")
+        domain.ensure_invited(sig, email)
+        member = MemberRepository(self.store).by_email(email)
+        spend = self.store.use_token_op(claims.jti, claims.expires_at, email)
+        try:
+            self.sigs.confirm_convener(sig_id, email, member.name if member else "", spend)
+        except NotInvited:
+            domain.ensure_invited(self.sigs.get(sig_id) or sig, email)  # says why (already convenes)
+            raise Conflict("This invitation changed while you confirmed it. Open the link again.") from None
+        except TokenAlreadyUsed:
+            raise tokens.TokenRejected("This link has already been used.", code="used") from None
+        return self.sigs.get(sig_id) or sig
 
     # -- membership -------------------------------------------------------------------------
     def join(self, sig_id: str, user: User) -> Joined:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from functions.common import tokens
 from functions.common.errors import Conflict, NotFound
-from functions.common.http import User
+from functions.common.identity import User
 from functions.common.ids import new_id, utcnow
 from functions.common.settings import settings
 from functions.common.store import Put, Store

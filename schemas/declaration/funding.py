@@ -31,6 +31,7 @@ FUNCTIONS: tuple[Function, ...] = (
                     "BidSubmitted",
                     "BidReviewRequested",
                     "BidLeftShortOfReviewers",
+                    "BidNamedPanelMembers",
                     "BidApproved",
                     "BidRejected",
                     "BidUnfunded",

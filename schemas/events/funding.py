@@ -58,6 +58,19 @@ class BidReviewRequested(DomainEvent):
     reminder: bool = False
 
 
+class BidNamedPanelMembers(DomainEvent):
+    """The bid names people (co-applicants who have not confirmed) who sit on the round's review
+    panel. Unconfirmed names take no one off the panel; had they counted, they would have:
+    staff are told why, so conflicts of interest cannot be used to choose one's own reviewers."""
+
+    bid_id: str
+    round_id: str
+    round_name: str
+    title: str
+    panel_members: list[EmailAddress]
+    reason: str
+
+
 class BidLeftShortOfReviewers(DomainEvent):
     """Too few reviewers without a conflict of interest remain to reach a decision:
     staff must add reviewers, or the bid would stall."""
