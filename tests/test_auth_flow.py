@@ -80,7 +80,7 @@ def test_browser_sign_in_sets_a_safe_cookie_and_csrf_guards_forms(api: Api, emai
 
 def test_sign_in_never_redirects_off_site(api: Api, email) -> None:
     address = email("redirect")
-    api.post("/auth/sign-in", data={"email": address, "next": "//evil.example/steal"})
+    api.post("/auth/sign-in", data={"email": address, "name": "Kim Lee", "next": "//evil.example/steal"})
     response = api.post("/auth/link", data={"token": token_of(sign_in_link(api, address))})
     assert response.headers["Location"] == "/"
 

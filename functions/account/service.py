@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from dataclasses import replace
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.common.errors import NotFound
 from functions.common.ids import utcnow
 from functions.common.store import Store, erased_marker
-from functions.members.model import Member
+from functions.members.model import Member, required_name
 from functions.members.repository import MemberRepository
 from schemas.declaration import FUNCTIONS
 from schemas.events.account import MemberErased
+
+if TYPE_CHECKING:
+    from functions.auth.service import Session
 
 #: The member's own record goes last: other areas' hooks may look the member up.
 LAST = "functions.members"
@@ -44,6 +48,16 @@ class AccountService:
         if member is None:
             raise NotFound("There is no account for this session: it may have been erased.")
         return member
+
+    def set_name(self, member_id: str, raw_name: str) -> Session:
+        """Set the name others see and open a session that carries it (the old one named them
+        as they were)."""
+        from functions.auth.service import open_session
+
+        name = required_name(raw_name)
+        member = self._member(member_id)
+        self.members.set_name(member.member_id, name)
+        return open_session(replace(member, name=name))
 
     def export(self, member_id: str) -> dict[str, Any]:
         member = self._member(member_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -104,6 +105,8 @@ def register(app: App) -> None:
     def sign_in_confirm() -> Response[str]:
         form = parse_form(app.body_text)
         session, next_path = service.complete_sign_in(form.get("token", ""))
+        if not session.member.name:  # first sign-in without a name: ask for the one others see
+            next_path = f"/account/name?next={quote(next_path, safe='')}"
         return app.redirect(next_path, cookies=[session_cookie(session.token, max_age=session.max_age)])
 
     @app.post("/auth/sign-out", include_in_schema=False)

@@ -9,7 +9,7 @@ from functions.common.errors import TooManyRequests
 from functions.common.settings import settings
 from functions.common.store import ConditionFailed, Store
 from functions.common.web import render
-from functions.members.model import Member, clean_name, display_name, normalise_email
+from functions.members.model import Member, clean_name, normalise_email
 from functions.members.repository import MemberRepository
 
 #: Sign-in emails per address per hour: enough for a member who mistypes, too few to flood.
@@ -76,7 +76,7 @@ def complete_sign_in(token: str, store: Store | None = None) -> tuple[Session, s
 
 def open_session(member: Member, *, staff: bool = False, local: bool = False) -> Session:
     lifetime = int(tokens.LIFETIMES["session"].total_seconds())
-    data: dict[str, object] = {"email": member.email, "name": display_name(member.email, member.name)}
+    data: dict[str, object] = {"email": member.email, "name": member.name}
     if local:
         data.update(local=True, staff=staff)
     return Session(tokens.issue("session", member.member_id, **data), member, lifetime)

@@ -39,6 +39,16 @@ def normalise_email(raw: str, *, field: str = "email") -> str:
     return value.lower()
 
 
+def required_name(raw: str, *, field: str = "name") -> str:
+    """The name a member gives for others to see: needed, on one line, and not an email address."""
+    value = clean_name(raw, field=field)
+    if not value:
+        raise InvalidInput("Enter the name other members will see", field=field)
+    if "@" in value:
+        raise InvalidInput("Enter your name, not an email address", field=field)
+    return value
+
+
 def clean_name(raw: str, *, field: str = "name", limit: int = 100) -> str:
     """A person's display name on one line, without control characters."""
     value = " ".join("".join(c if c.isprintable() else " " for c in (raw or "")).split())
@@ -47,5 +57,11 @@ def clean_name(raw: str, *, field: str = "name", limit: int = 100) -> str:
     return value
 
 
-def display_name(email: str, name: str) -> str:
-    return name or email.split("@", 1)[0]
+#: What pages and emails call a member who has not told us their name. Never any part of their
+#: email address: the address is private, and its local part is often the person's real name.
+UNNAMED = "A member"
+
+
+def display_name(name: str) -> str:
+    """The name others see: the one the member gave, never anything taken from their address."""
+    return clean_name(name) or UNNAMED

@@ -12,6 +12,7 @@ from functions.common.errors import DomainError, Forbidden
 from functions.common.forms import lines, validate
 from functions.common.http import App, User
 from functions.common.web import parse_form
+from functions.members.model import display_name
 from schemas.api.sigs import (
     Membership,
     ProposeSig,
@@ -30,7 +31,8 @@ SigId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 def view(sig: Sig) -> SigView:
-    names = [sig.convener_names.get(e) or e.split("@")[0] for e in sig.convener_emails]
+    # Publicly by the name they gave only: never any part of an address (issue 14).
+    names = [display_name(sig.convener_names.get(e, "")) for e in sig.convener_emails]
     return SigView(
         sig_id=sig.sig_id,
         name=sig.name,
