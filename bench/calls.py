@@ -662,6 +662,9 @@ def account(b: Bench, sig_id: str, round_id: str, visit_id: str) -> None:
     b.call("my data (JSON)", "GET", "/api/account/data", 200, headers=as_alex)
     b.call("account page", "GET", "/account", 200, headers=as_alex)
     b.call("account page: download my data", "GET", "/account/data.json", 200, headers=as_alex)
+    b.call("name page", "GET", "/account/name?next=/", 200, headers=as_alex)
+    b.call("name page: save", "POST", "/account/name", 303, data={"name": "Alex B", "next": "/"}, headers=as_alex)
+    b.call("set my name", "PUT", "/api/account/name", 200, json={"name": "Alex Bell"}, headers=as_alex)
     confirm = {"confirm": "erase my account"}
     b.call("erase my account", "POST", "/api/account/erasure", 200, json=confirm, headers=as_alex)
     b.call("an erased member's session writes", "POST", f"/api/sigs/{sig_id}/members", 401, headers=as_alex)
