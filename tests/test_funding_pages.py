@@ -167,6 +167,13 @@ def test_a_reviewer_decides_from_the_link_and_staff_see_the_award(api: Api, emai
     assert page.status_code == 200
     for label in ("Approve", "Reject", "Abstain", "Host days", "£3,000", 'for="comment"'):
         assert label in page.text
+    # One deliberate action: a choice and a comment, then one submit button (as Hypha does).
+    assert page.text.count('type="radio" id="decision-') == 3
+    assert page.text.count('<button type="submit"') == 1 + page.text.count("Sign out</button>")
+    undecided = review(api, link, "", "Inclusive and practical.")
+    assert undecided.status_code == 422
+    assert "Choose whether to approve, reject or abstain" in undecided.text
+    assert "Inclusive and practical." in undecided.text, "the comment typed is kept"
     done = review(api, link, "approve", "Inclusive and practical.")
     assert done.status_code == 200 and "your review (<strong>approve</strong>) is recorded" in done.text
 

@@ -506,7 +506,14 @@ def register(app: App) -> None:
         form = parse_form(app.body_text)
         token = form.get("token", "")
         service.review_claims(bid_id, token)  # a bad link is refused before anything else
-        body, errors = validate(ReviewBid, {"decision": form.get("decision", ""), "comment": form.get("comment", "")})
+        body, errors = validate(
+            ReviewBid,
+            {"decision": form.get("decision", ""), "comment": form.get("comment", "")},
+            {
+                "decision": "Choose whether to approve, reject or abstain",
+                "comment": "Keep your comment to 2,000 characters or fewer",
+            },
+        )
         if body is None:
             return review_page(bid_id, token, errors=errors, status=422)
         try:
