@@ -42,6 +42,7 @@ AREAS = {
     "functions.visits": "Visits",
     "functions.newsletter": "Newsletter",
     "functions.site": "Site",
+    "functions.team": "Team",
 }
 
 
@@ -671,6 +672,13 @@ def account(b: Bench, sig_id: str, round_id: str, visit_id: str) -> None:
     b.call("account page: erase my account", "POST", "/account/erase", 200, data=confirm, headers=as_blake)
 
 
+def team(b: Bench) -> None:
+    """The team home after every other area has given it something to count."""
+    as_staff = b.auth(_address("staff"), staff=True)
+    b.call("team home", "GET", "/staff", 200, headers=as_staff)
+    b.call("team home (API)", "GET", "/api/staff/summary", 200, headers=as_staff)
+
+
 # -- the bench ----------------------------------------------------------------------------------
 def run(runtime: Any, *, strict: bool = False) -> list[Row]:
     """Every scenario; ``strict`` raises on the first failure (tests) instead of reporting it and
@@ -685,6 +693,7 @@ def run(runtime: Any, *, strict: bool = False) -> list[Row]:
             ("visits", lambda: found.setdefault("visit", visits(b))),
             ("newsletter", lambda: newsletter(b)),
             ("account", lambda: account(b, found["sig"], found["round"], found["visit"])),
+            ("team", lambda: team(b)),
         ]
         for name, step in steps:
             try:

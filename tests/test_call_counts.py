@@ -92,3 +92,12 @@ def test_sig_requests_stay_within_their_aws_call_budget(rows: list[Row]) -> None
         # Events leave through the outbox table, in the same transaction: never a direct put.
         assert all(c.service == "dynamodb" for c in window.calls), f"{operation}: {window.summary()}"
     assert [q.count for q in seen["members (convener)"].queries] == [2]  # the proposer and the joiner
+
+
+def test_the_team_home_costs_a_bounded_number_of_calls(rows: list[Row]) -> None:
+    # The attention ledger, the month's counts, pending newsletter items, unsubscribed
+    # addresses, this month's rounds, the visits: six Queries, however big the community.
+    for row in rows:
+        if row.area == "Team" and row.request.startswith("GET "):
+            assert row.window.total <= 6, f"{row.operation}: {row.window.summary()}"
+            assert all(c.operation == "Query" for c in row.window.calls), row.window.summary()

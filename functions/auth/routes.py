@@ -105,6 +105,8 @@ def register(app: App) -> None:
     def sign_in_confirm() -> Response[str]:
         form = parse_form(app.body_text)
         session, next_path = service.complete_sign_in(form.get("token", ""))
+        if next_path == "/" and settings().is_staff(session.member.email):
+            next_path = "/staff"  # the team lands on the team home
         if not session.member.name:  # first sign-in without a name: ask for the one others see
             next_path = f"/account/name?next={quote(next_path, safe='')}"
         return app.redirect(next_path, cookies=[session_cookie(session.token, max_age=session.max_age)])
