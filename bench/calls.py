@@ -677,6 +677,8 @@ def team(b: Bench) -> None:
     as_staff = b.auth(_address("staff"), staff=True)
     b.call("team home", "GET", "/staff", 200, headers=as_staff)
     b.call("team home (API)", "GET", "/api/staff/summary", 200, headers=as_staff)
+    member = b.auth(_address("member"))
+    b.call("home page: My Q (signed in)", "GET", "/", 200, headers=member)
 
 
 # -- the bench ----------------------------------------------------------------------------------

@@ -465,6 +465,11 @@ class NewsletterRepository:
         """Newest first."""
         return [_issue(r) for r in self.store.query(f"NLISSUES#{status.value}", index="gsi1", newest_first=True)]
 
+    def latest_sent(self) -> Issue | None:
+        """The newest approved (sent) issue: one item read."""
+        found = self.store.query(f"NLISSUES#{IssueStatus.APPROVED.value}", index="gsi1", newest_first=True, limit=1)
+        return _issue(found[0]) if found else None
+
     def approve(self, issue: Issue, event: DomainEvent, spend_token: Put | None = None) -> None:
         ops: list[Operation] = [
             Update(
