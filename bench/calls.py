@@ -651,6 +651,33 @@ def newsletter(b: Bench) -> None:
     b.call("one-click unsubscribe (mail client)", "POST", link, 200, **one_click)
 
 
+def newsletter_editing(b: Bench) -> None:
+    """The editors' pages: waiting items, a draft made now, shaped, sent back, then approved."""
+    as_staff = b.auth(_address("editor"), staff=True)
+    b.call("items page (editor)", "GET", "/newsletter/items", 200, headers=as_staff)
+    b.call("add an item page", "GET", "/newsletter/items/new", 200, headers=as_staff)
+    for title in ("A Liberating Structures workshop", "Building resilience: a series", "A spare item"):
+        item = {"section": "workshops", "title": title, "body": "In **May**.", "link": ""}
+        b.call("add an item page: add", "POST", "/newsletter/items/new", 303, data=item, headers=as_staff)
+    waiting = b.http.get(b.runtime.url + "/api/newsletter/items", headers=as_staff, timeout=30).json()["items"]
+    first, spare = waiting[0]["item_id"], waiting[-1]["item_id"]
+    change = {"section": "events", "title": "A Liberating Structures workshop in May", "body": "Bring a question."}
+    b.call("change an item page", "GET", f"/newsletter/items/{first}/edit", 200, headers=as_staff)
+    b.call("change an item page: save", "POST", f"/newsletter/items/{first}/edit", 303, data=change, headers=as_staff)
+    b.call("remove an item page", "GET", f"/newsletter/items/{spare}/remove", 200, headers=as_staff)
+    b.call("remove an item page: remove", "POST", f"/newsletter/items/{spare}/remove", 303, headers=as_staff)
+    made = b.call("make a draft now", "POST", "/newsletter/drafts", 303, headers=as_staff)
+    draft = made.headers["Location"].removesuffix("/draft")
+    b.call("draft page", "GET", f"{draft}/draft", 200, headers=as_staff)
+    b.call("draft page: take an item out", "POST", f"{draft}/draft/items/{first}/remove", 303, headers=as_staff)
+    b.call("draft page: send the test again", "POST", f"{draft}/draft/test", 303, headers=as_staff)
+    note = {"note": "Add the series' dates, please."}
+    b.call("draft page: send back", "POST", f"{draft}/draft/send-back", 303, data=note, headers=as_staff)
+    again = b.call("make a draft now", "POST", "/newsletter/drafts", 303, headers=as_staff)
+    draft = again.headers["Location"].removesuffix("/draft")
+    b.call("draft page: approve and send", "POST", f"{draft}/draft/approve", 303, headers=as_staff)
+
+
 def account(b: Bench, sig_id: str, round_id: str, visit_id: str) -> None:
     """Members active in every area see their data and erase their accounts."""
     alex, blake = _address("alex"), _address("blake")
@@ -694,6 +721,7 @@ def run(runtime: Any, *, strict: bool = False) -> list[Row]:
             ("funding", lambda: found.setdefault("round", funding(b))),
             ("visits", lambda: found.setdefault("visit", visits(b))),
             ("newsletter", lambda: newsletter(b)),
+            ("newsletter_editing", lambda: newsletter_editing(b)),
             ("account", lambda: account(b, found["sig"], found["round"], found["visit"])),
             ("team", lambda: team(b)),
         ]

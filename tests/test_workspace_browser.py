@@ -4,6 +4,7 @@ shared ``new_context`` fixture)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -61,3 +62,68 @@ def test_my_q_after_signing_in(runtime: Any, new_context: Any, api, email) -> No
     page.get_by_label("Your name").fill("Tom H.")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("banner")).to_contain_text("Signed in as Tom H.")
+
+
+def test_editors_add_remove_draft_send_back_and_approve(runtime: Any, new_context: Any, api, email) -> None:  # noqa: F811
+    from tests.test_browser_sigs import mailed_link
+
+    suffix = uuid.uuid4().hex[:6]
+    team = signed_in(runtime, new_context, STAFF, "Community Team", staff=True)
+    team.goto(runtime.url + "/staff")
+    team.get_by_role("link", name="Newsletter items waiting for the next issue").click()
+    expect(heading(team)).to_contain_text("Items for the next")
+    look(team, "newsletter-items")
+
+    # Add: the form says what is wrong, per field, in order; then the item is listed.
+    team.get_by_role("link", name="Add an item").click()
+    team.get_by_role("button", name="Add the item").click()
+    alert = team.get_by_role("alert")
+    expect(alert).to_contain_text("Choose the section the item goes in")
+    expect(alert).to_contain_text("Enter a title")
+    expect(alert).to_contain_text("Enter the text of the item")
+    look(team, "newsletter-item-errors")
+    names = ("Liberating Structures workshop", "Resilience series", "Spare")
+    workshop, series, spare = (f"{t} {suffix}" for t in names)
+    for title in (workshop, series, spare):
+        if title != workshop:
+            team.get_by_role("link", name="Add an item").click()
+        team.get_by_label("Workshops").check()
+        team.get_by_label("Title").fill(title)
+        team.get_by_label("Text").fill("Introducing **Liberating Structures** in May.")
+        team.get_by_role("button", name="Add the item").click()
+        expect(team.get_by_role("status")).to_contain_text("The item was added")
+    # Remove: asks first.
+    team.get_by_role("link", name=f"Remove {spare}").click()
+    expect(heading(team)).to_contain_text(spare)
+    look(team, "newsletter-item-remove")
+    team.get_by_role("button", name="Remove the item").click()
+    expect(team.get_by_role("status")).to_contain_text("The item was removed")
+    expect(team.locator("main")).not_to_contain_text(spare)
+
+    # Draft now, then send it back with a note: the items wait again.
+    team.get_by_role("button", name="Make a draft now").click()
+    expect(heading(team)).to_contain_text("Draft:")
+    expect(team.locator("main")).to_contain_text(workshop)
+    look(team, "newsletter-draft")
+    team.get_by_role("button", name="Send back with this note").click()
+    expect(team.get_by_role("alert")).to_contain_text("Enter a note saying what needs to change")
+    team.get_by_label("Note for the editors").fill("Add the dates of the resilience series, please.")
+    team.get_by_role("button", name="Send back with this note").click()
+    expect(team.get_by_role("status")).to_contain_text("The draft was sent back")
+    expect(team.locator("main")).to_contain_text(series)
+    returned = api.mail(STAFF, subject="Sent back: ")
+    assert any("resilience series, please" in m["text"] for m in returned)
+
+    # A new draft: take one item out, send the test again, approve and send (at the end).
+    team.get_by_role("button", name="Make a draft now").click()
+    expect(team.locator("main")).to_contain_text(series)
+    team.get_by_role("button", name=re.compile(f"Take out of this draft.*{series}")).click()
+    expect(team.get_by_role("status")).to_contain_text("taken out of this draft")
+    expect(team.locator("main")).not_to_contain_text(series)
+    team.get_by_role("button", name="Send the test again").click()
+    expect(team.get_by_role("status")).to_contain_text("The test email is on its way")
+    assert mailed_link(runtime.url, STAFF, "/review?token=", subject="[TEST]")
+    buttons = team.locator("main button")
+    expect(buttons.last).to_have_text("Approve and send")
+    buttons.last.click()
+    expect(team.get_by_role("status")).to_contain_text("approved")

@@ -27,7 +27,12 @@ from schemas.events.funding import (
     BidWithdrawalRecorded,
     RoundReviewPeriodEnded,
 )
-from schemas.events.newsletter import NewsletterApproved, NewsletterBatchReady, NewsletterDrafted
+from schemas.events.newsletter import (
+    NewsletterApproved,
+    NewsletterBatchReady,
+    NewsletterDrafted,
+    NewsletterDraftReturned,
+)
 from schemas.events.sigs import SigApproved, SigProposed, SigRejected
 from schemas.events.visits import (
     VisitCancelled,
@@ -141,7 +146,7 @@ def drafted(event: NewsletterDrafted) -> None:
     _ledger().open(Attention(NEWSLETTER_DRAFT, event.issue_id, event.title, link, _since(event)))
 
 
-def approved(event: NewsletterApproved) -> None:
+def approved(event: NewsletterApproved | NewsletterDraftReturned) -> None:
     _ledger().close(NEWSLETTER_DRAFT, event.issue_id)
 
 
@@ -171,6 +176,7 @@ handler = consumer(
         VisitCancelled: visit_cancelled,
         NewsletterDrafted: drafted,
         NewsletterApproved: approved,
+        NewsletterDraftReturned: approved,
         NewsletterBatchReady: batch_ready,
     },
 )

@@ -24,6 +24,7 @@ ATTENTION_EVENTS: tuple[str, ...] = (
     "VisitCancelled",
     "NewsletterDrafted",
     "NewsletterApproved",
+    "NewsletterDraftReturned",
     "NewsletterBatchReady",
 )
 
