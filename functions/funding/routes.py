@@ -120,7 +120,8 @@ def bid_view(bid: Bid, *, staff: bool) -> BidView:
             approvals=bid.count(Decision.APPROVE),
             rejections=bid.count(Decision.REJECT),
             abstentions=bid.count(Decision.ABSTAIN),
-            pending=bid.pending,
+            pending=bid.awaiting_review,
+            not_needed=bid.reviews_not_needed,
             approvals_needed=bid.approvals_needed,
         ),
         # Comments reach the applicant with the decision, never who wrote them.
