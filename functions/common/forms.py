@@ -15,13 +15,13 @@ Model = TypeVar("Model", bound=BaseModel)
 
 #: Messages a page gives per field, GOV.UK style ("Enter a title for your bid"): one text for
 #: any problem with the field, or texts by kind of problem ("missing", "too_long", ...) with
-#: "*" for the rest. Fields without one get the API's generic message.
+#: "*" for the rest. Fields without one get the API's generic message. In a repeated field (a
+#: list: one address per line) ``{line}`` in the text names the line at fault.
 Messages = Mapping[str, "str | Mapping[str, str]"]
 
 _KINDS = {
-    "string_too_short": "missing",
-    "too_short": "missing",
     "string_too_long": "too_long",
+    "too_long": "too_long",
     "missing": "missing",
 }
 
@@ -37,17 +37,32 @@ def validate(
         for problem, readable in zip(problems, _field_errors(problems), strict=True):
             field = readable["field"].split(".")[0]
             errors.setdefault(field, _message(messages or {}, field, problem) or readable["message"])
-        return None, errors
+        # The summary lists problems in the order of the form (the model's fields' order).
+        order = {name: index for index, name in enumerate(model.model_fields)}
+        return None, dict(sorted(errors.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 def _message(messages: Messages, field: str, problem: Any) -> str:
     wanted = messages.get(field)
-    if wanted is None or isinstance(wanted, str):
-        return wanted or ""
-    kind = _KINDS.get(str(problem.get("type", "")), "*")
-    return wanted.get(kind) or wanted.get("*", "")
+    if wanted is None:
+        return ""
+    if not isinstance(wanted, str):
+        kind = _kind(problem)
+        wanted = wanted.get(kind) or wanted.get("*", "")
+    lines = [part for part in problem.get("loc", ()) if isinstance(part, int)]
+    if "{line}" in wanted and not lines:
+        return ""  # a problem with the list as a whole: the model's own words say it best
+    return wanted.replace("{line}", str(lines[0] + 1)) if lines else wanted.replace(" {line}", "")
 
 
 def lines(value: str) -> list[str]:
     """A textarea or comma-separated field as a list of non-empty entries."""
     return [part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()]
+
+
+def _kind(problem: Any) -> str:
+    kind = str(problem.get("type", ""))
+    if kind.endswith("too_short"):  # nothing given is "missing"; too little given is not
+        given = problem.get("input")
+        return "missing" if not (given.strip() if isinstance(given, str) else given) else "*"
+    return _KINDS.get(kind, "*")

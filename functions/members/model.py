@@ -29,13 +29,13 @@ class Member:
 def normalise_email(raw: str, *, field: str = "email") -> str:
     value = (raw or "").strip()
     if not value:
-        raise InvalidInput("Enter your email address.", field=field)
+        raise InvalidInput("Enter your email address", field=field)
     if len(value) > MAX_EMAIL_LENGTH:
         raise InvalidInput("That email address is too long.", field=field)
     try:
         value = str(_EMAIL.validate_python(value))
     except ValidationError:
-        raise InvalidInput("Enter an email address in the right format, like name@example.org.", field=field) from None
+        raise InvalidInput("Enter an email address in the correct format, like name@example.com", field=field) from None
     return value.lower()
 
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden
-from functions.common.forms import lines, validate
+from functions.common.forms import Messages, lines, validate
 from functions.common.http import App, User
 from functions.common.web import parse_form
 from functions.members.model import display_name
@@ -28,6 +28,27 @@ from .domain import Sig, SigStatus
 from .service import SigService
 
 SigId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+#: GOV.UK-style messages for the proposal form, in its own words; a co-convener's address is
+#: named by its line.
+PROPOSAL_MESSAGES: Messages = {
+    "name": {
+        "missing": "Enter the name of the group",
+        "too_long": "The name must be 80 characters or fewer",
+        "*": "Enter a name of at least 3 characters",
+    },
+    "purpose": {
+        "missing": "Say what the group is for",
+        "too_long": "The purpose must be 2,000 characters or fewer",
+        "*": "Say what the group is for in at least 10 characters",
+    },
+    "themes": {"too_long": "Give at most 10 themes"},
+    "co_convener_emails": {
+        "too_long": "Name at most 5 co-conveners",
+        "*": "Enter co-convener {line}'s email address in the correct format, like name@example.com",
+    },
+}
 
 
 def view(sig: Sig) -> SigView:
@@ -129,6 +150,7 @@ def register(app: App) -> None:
                 "themes": lines(form.get("themes", "")),
                 "co_convener_emails": lines(form.get("co_convener_emails", "")),
             },
+            PROPOSAL_MESSAGES,
         )
         if proposal is None:
             return app.page("sigs/propose.html", status=422, form=form, errors=errors)
