@@ -417,6 +417,27 @@ def sigs(b: Bench) -> str:
     return str(sig_id)
 
 
+def conveners(b: Bench) -> None:
+    """A convener steps down, a member offers to convene the group, the team appoints them."""
+    convener, offerer = b.auth(_address("convener")), b.auth(_address("offerer"), name="Offering Member")
+    as_staff = b.auth(_address("staff"), staff=True)
+    body = {"name": f"Bench convening SIG {uuid.uuid4().hex[:6]}", "purpose": "Measuring who convenes."}
+    sig_id = b.call("propose", "POST", "/api/sigs", 201, json=body, headers=convener).json()["sig_id"]
+    decision = {"decision": "approve", "note": ""}
+    b.call("decision: approve (staff)", "POST", f"/api/sigs/{sig_id}/decision", 200, json=decision, headers=as_staff)
+    b.call("SIG page: step down as convener", "POST", f"/sigs/{sig_id}/step-down", 303, headers=convener)
+    b.call("SIG page: offer to convene", "POST", f"/sigs/{sig_id}/offer-to-convene", 303, headers=offerer)
+    page = b.call("SIG page (staff, offers to convene)", "GET", f"/sigs/{sig_id}", 200, headers=as_staff)
+    member_id = page.text.split(f"/sigs/{sig_id}/offers/", 1)[1].split("/", 1)[0]
+    b.call(
+        "SIG page: appoint a convener (staff)",
+        "POST",
+        f"/sigs/{sig_id}/offers/{member_id}/appoint",
+        303,
+        headers=as_staff,
+    )
+
+
 def funding(b: Bench) -> str:
     """Returns an open round."""
     as_staff = b.auth(_address("staff"), staff=True)
@@ -718,6 +739,7 @@ def run(runtime: Any, *, strict: bool = False) -> list[Row]:
             ("site", lambda: site(b)),
             ("sign_in", lambda: sign_in(b)),
             ("sigs", lambda: found.setdefault("sig", sigs(b))),
+            ("conveners", lambda: conveners(b)),
             ("funding", lambda: found.setdefault("round", funding(b))),
             ("visits", lambda: found.setdefault("visit", visits(b))),
             ("newsletter", lambda: newsletter(b)),

@@ -162,6 +162,28 @@ def register(app: App) -> None:
             )
         return app.redirect(f"/sigs/{sig.sig_id}?proposed=1")
 
+    from .conveners import Conveners
+
+    conveners = Conveners()
+
+    @app.post("/sigs/<sig_id>/step-down", include_in_schema=False)
+    def step_down(sig_id: SigId) -> Response[str]:
+        user = app.require_user(form=parse_form(app.body_text))
+        conveners.step_down(sig_id, user)
+        return app.redirect(f"/sigs/{sig_id}?stepped_down=1")
+
+    @app.post("/sigs/<sig_id>/offer-to-convene", include_in_schema=False)
+    def offer_to_convene(sig_id: SigId) -> Response[str]:
+        user = app.require_user(form=parse_form(app.body_text))
+        conveners.offer(sig_id, user)
+        return app.redirect(f"/sigs/{sig_id}?offered=1")
+
+    @app.post("/sigs/<sig_id>/offers/<member_id>/appoint", include_in_schema=False)
+    def appoint(sig_id: SigId, member_id: SigId) -> Response[str]:
+        user = app.require_staff(form=parse_form(app.body_text))
+        conveners.appoint(sig_id, member_id, user)
+        return app.redirect(f"/sigs/{sig_id}?appointed=1")
+
     @app.get("/sigs/<sig_id>", include_in_schema=False)
     def sig_page(sig_id: SigId) -> Response[str]:
         user = app.user()
@@ -234,7 +256,11 @@ def _sig_page(app: App, service: SigService, sig: Sig, user: User | None) -> Res
     is_member = bool(user and service.is_member(sig.sig_id, user.member_id))
     can_see_members = bool(user and (user.is_staff or sig.is_convener(user.email)))
     people = service.sigs.members(sig.sig_id) if can_see_members else []
-    flags = {k: app.current_event.get_query_string_value(k) == "1" for k in ("proposed", "joined", "left")}
+    names = ("proposed", "joined", "left", "stepped_down", "offered", "appointed")
+    flags = {k: app.current_event.get_query_string_value(k) == "1" for k in names}
+    from .conveners import Conveners
+
+    offers = Conveners(service.store).offers(sig.sig_id) if user and user.is_staff and sig.looking_for_convener else []
     return app.page(
         "sigs/sig.html",
         sig=sig,
@@ -243,6 +269,8 @@ def _sig_page(app: App, service: SigService, sig: Sig, user: User | None) -> Res
         people=people,
         can_see_members=can_see_members,
         flags=flags,
+        offers=offers,
+        is_convener=bool(user and sig.is_convener(user.email)),
     )
 
 

@@ -33,7 +33,7 @@ from schemas.events.newsletter import (
     NewsletterDrafted,
     NewsletterDraftReturned,
 )
-from schemas.events.sigs import SigApproved, SigProposed, SigRejected
+from schemas.events.sigs import SigApproved, SigConvenerAppointed, SigConvenerLeft, SigProposed, SigRejected
 from schemas.events.visits import (
     VisitCancelled,
     VisitOfferExpired,
@@ -46,6 +46,7 @@ from schemas.events.visits import (
 from .ledger import Attention, Ledger
 
 SIG_PROPOSAL = "sig-proposal"
+CONVENER_WANTED = "convener-wanted"
 BID_SHORT = "bid-short"
 BID_OVERDUE = "bid-overdue"
 VISIT_OFFER = "visit-offer"
@@ -71,6 +72,15 @@ def sig_proposed(event: SigProposed) -> None:
 
 def sig_decided(event: SigApproved | SigRejected) -> None:
     _ledger().close(SIG_PROPOSAL, event.sig_id)
+
+
+def convener_left(event: SigConvenerLeft) -> None:
+    if event.conveners_left == 0:
+        _ledger().open(Attention(CONVENER_WANTED, event.sig_id, event.name, f"/sigs/{event.sig_id}", _since(event)))
+
+
+def convener_appointed(event: SigConvenerAppointed) -> None:
+    _ledger().close(CONVENER_WANTED, event.sig_id)
 
 
 # -- funding ----------------------------------------------------------------------------------
@@ -161,6 +171,8 @@ handler = consumer(
         SigProposed: sig_proposed,
         SigApproved: sig_decided,
         SigRejected: sig_decided,
+        SigConvenerLeft: convener_left,
+        SigConvenerAppointed: convener_appointed,
         BidLeftShortOfReviewers: bid_short,
         BidReviewRequested: bid_reminded,
         RoundReviewPeriodEnded: review_period_ended,

@@ -17,6 +17,7 @@ from functions.common.store import Store
 from .attention import (
     BID_OVERDUE,
     BID_SHORT,
+    CONVENER_WANTED,
     NEWSLETTER_DRAFT,
     NEWSLETTER_EMAILS,
     SIG_PROPOSAL,
@@ -96,6 +97,14 @@ def team_home(store: Store | None = None, now: datetime | None = None) -> TeamHo
             "#sigs",
             "No proposals are waiting.",
             items=by_kind[SIG_PROPOSAL],
+        ),
+        Tile(
+            "conveners",
+            "Groups looking for a convener",
+            len(by_kind[CONVENER_WANTED]),
+            "#conveners",
+            "Every group has a convener.",
+            items=by_kind[CONVENER_WANTED],
         ),
         Tile(
             "reviewers",

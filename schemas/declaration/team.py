@@ -9,6 +9,8 @@ ATTENTION_EVENTS: tuple[str, ...] = (
     "SigProposed",
     "SigApproved",
     "SigRejected",
+    "SigConvenerLeft",
+    "SigConvenerAppointed",
     "BidLeftShortOfReviewers",
     "BidReviewRequested",
     "RoundReviewPeriodEnded",
