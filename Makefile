@@ -24,6 +24,11 @@ $(INSTALLED): pyproject.toml
 dev: $(INSTALLED)
 	$(VENV)/bin/convene dev
 
+# axe-core for the browser tests' accessibility checks, from the npm registry (package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -37,7 +42,7 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(PY) -m mypy
 
-test: $(INSTALLED) chromium lint typecheck
+test: $(INSTALLED) node_modules/.installed chromium lint typecheck
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m pytest -n 2 --dist loadfile -q
 
 # Synthesizes the template to read it offline; a deployment (`cdk deploy`) refuses placeholders.

@@ -43,6 +43,7 @@ AREAS = {
     "functions.visits": "Visits",
     "functions.newsletter": "Newsletter",
     "functions.site": "Site",
+    "functions.team": "Team",
 }
 
 
@@ -437,6 +438,27 @@ def sigs(b: Bench) -> str:
     return str(sig_id)
 
 
+def conveners(b: Bench) -> None:
+    """A convener steps down, a member offers to convene the group, the team appoints them."""
+    convener, offerer = b.auth(_address("convener")), b.auth(_address("offerer"), name="Offering Member")
+    as_staff = b.auth(_address("staff"), staff=True)
+    body = {"name": f"Bench convening SIG {uuid.uuid4().hex[:6]}", "purpose": "Measuring who convenes."}
+    sig_id = b.call("propose", "POST", "/api/sigs", 201, json=body, headers=convener).json()["sig_id"]
+    decision = {"decision": "approve", "note": ""}
+    b.call("decision: approve (staff)", "POST", f"/api/sigs/{sig_id}/decision", 200, json=decision, headers=as_staff)
+    b.call("SIG page: step down as convener", "POST", f"/sigs/{sig_id}/step-down", 303, headers=convener)
+    b.call("SIG page: offer to convene", "POST", f"/sigs/{sig_id}/offer-to-convene", 303, headers=offerer)
+    page = b.call("SIG page (staff, offers to convene)", "GET", f"/sigs/{sig_id}", 200, headers=as_staff)
+    member_id = page.text.split(f"/sigs/{sig_id}/offers/", 1)[1].split("/", 1)[0]
+    b.call(
+        "SIG page: appoint a convener (staff)",
+        "POST",
+        f"/sigs/{sig_id}/offers/{member_id}/appoint",
+        303,
+        headers=as_staff,
+    )
+
+
 def funding(b: Bench) -> str:
     """Returns an open round."""
     as_staff = b.auth(_address("staff"), staff=True)
@@ -678,6 +700,33 @@ def newsletter(b: Bench) -> None:
     b.call("one-click unsubscribe (mail client)", "POST", link, 200, **one_click)
 
 
+def newsletter_editing(b: Bench) -> None:
+    """The editors' pages: waiting items, a draft made now, shaped, sent back, then approved."""
+    as_staff = b.auth(_address("editor"), staff=True)
+    b.call("items page (editor)", "GET", "/newsletter/items", 200, headers=as_staff)
+    b.call("add an item page", "GET", "/newsletter/items/new", 200, headers=as_staff)
+    for title in ("A Liberating Structures workshop", "Building resilience: a series", "A spare item"):
+        item = {"section": "workshops", "title": title, "body": "In **May**.", "link": ""}
+        b.call("add an item page: add", "POST", "/newsletter/items/new", 303, data=item, headers=as_staff)
+    waiting = b.http.get(b.runtime.url + "/api/newsletter/items", headers=as_staff, timeout=30).json()["items"]
+    first, spare = waiting[0]["item_id"], waiting[-1]["item_id"]
+    change = {"section": "events", "title": "A Liberating Structures workshop in May", "body": "Bring a question."}
+    b.call("change an item page", "GET", f"/newsletter/items/{first}/edit", 200, headers=as_staff)
+    b.call("change an item page: save", "POST", f"/newsletter/items/{first}/edit", 303, data=change, headers=as_staff)
+    b.call("remove an item page", "GET", f"/newsletter/items/{spare}/remove", 200, headers=as_staff)
+    b.call("remove an item page: remove", "POST", f"/newsletter/items/{spare}/remove", 303, headers=as_staff)
+    made = b.call("make a draft now", "POST", "/newsletter/drafts", 303, headers=as_staff)
+    draft = made.headers["Location"].removesuffix("/draft")
+    b.call("draft page", "GET", f"{draft}/draft", 200, headers=as_staff)
+    b.call("draft page: take an item out", "POST", f"{draft}/draft/items/{first}/remove", 303, headers=as_staff)
+    b.call("draft page: send the test again", "POST", f"{draft}/draft/test", 303, headers=as_staff)
+    note = {"note": "Add the series' dates, please."}
+    b.call("draft page: send back", "POST", f"{draft}/draft/send-back", 303, data=note, headers=as_staff)
+    again = b.call("make a draft now", "POST", "/newsletter/drafts", 303, headers=as_staff)
+    draft = again.headers["Location"].removesuffix("/draft")
+    b.call("draft page: approve and send", "POST", f"{draft}/draft/approve", 303, headers=as_staff)
+
+
 def account(b: Bench, sig_id: str, round_id: str, visit_id: str) -> None:
     """Members active in every area see their data and erase their accounts."""
     alex, blake = _address("alex"), _address("blake")
@@ -690,10 +739,22 @@ def account(b: Bench, sig_id: str, round_id: str, visit_id: str) -> None:
     b.call("my data (JSON)", "GET", "/api/account/data", 200, headers=as_alex)
     b.call("account page", "GET", "/account", 200, headers=as_alex)
     b.call("account page: download my data", "GET", "/account/data.json", 200, headers=as_alex)
+    b.call("name page", "GET", "/account/name?next=/", 200, headers=as_alex)
+    b.call("name page: save", "POST", "/account/name", 303, data={"name": "Alex B", "next": "/"}, headers=as_alex)
+    b.call("set my name", "PUT", "/api/account/name", 200, json={"name": "Alex Bell"}, headers=as_alex)
     confirm = {"confirm": "erase my account"}
     b.call("erase my account", "POST", "/api/account/erasure", 200, json=confirm, headers=as_alex)
     b.call("an erased member's session writes", "POST", f"/api/sigs/{sig_id}/members", 401, headers=as_alex)
     b.call("account page: erase my account", "POST", "/account/erase", 200, data=confirm, headers=as_blake)
+
+
+def team(b: Bench) -> None:
+    """The team home after every other area has given it something to count."""
+    as_staff = b.auth(_address("staff"), staff=True)
+    b.call("team home", "GET", "/staff", 200, headers=as_staff)
+    b.call("team home (API)", "GET", "/api/staff/summary", 200, headers=as_staff)
+    member = b.auth(_address("member"))
+    b.call("home page: My Q (signed in)", "GET", "/", 200, headers=member)
 
 
 # -- the bench ----------------------------------------------------------------------------------
@@ -706,10 +767,13 @@ def run(runtime: Any, *, strict: bool = False) -> list[Row]:
             ("site", lambda: site(b)),
             ("sign_in", lambda: sign_in(b)),
             ("sigs", lambda: found.setdefault("sig", sigs(b))),
+            ("conveners", lambda: conveners(b)),
             ("funding", lambda: found.setdefault("round", funding(b))),
             ("visits", lambda: found.setdefault("visit", visits(b))),
             ("newsletter", lambda: newsletter(b)),
+            ("newsletter_editing", lambda: newsletter_editing(b)),
             ("account", lambda: account(b, found["sig"], found["round"], found["visit"])),
+            ("team", lambda: team(b)),
             ("canary", lambda: canary(b)),
         ]
         for name, step in steps:

@@ -21,6 +21,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.accessibility import PageRecorder, describe, violations
 from tests.conftest import STAFF
 
 pytestmark = pytest.mark.browser
@@ -87,18 +88,23 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture()
 def new_context(browser: Browser) -> Iterator[Any]:
-    """Fresh browser contexts (separate cookie jars, so separate people), closed after the test."""
+    """Fresh browser contexts (separate cookie jars, so separate people), closed after the test.
+    Every page they receive is then checked with axe-core: the test fails on any violation."""
     contexts: list[BrowserContext] = []
+    recorder = PageRecorder()
 
     def make() -> BrowserContext:
         context = browser.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
         context.set_default_timeout(10_000)
+        recorder.attach(context)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    found = violations(browser, recorder)
+    assert not found, "axe-core found accessibility violations:\n" + describe(found)
 
 
 # -- helpers ----------------------------------------------------------------------------------

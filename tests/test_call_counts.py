@@ -104,3 +104,15 @@ def test_knowing_who_is_asking_costs_one_small_read(rows: list[Row]) -> None:
     ended = by_operation["who am I, session ended"]
     assert [c.operation for c in ended.calls] == ["GetItem"], ended.summary()
     assert [c.operation for c in by_operation["who am I, signed out"].calls] == []
+
+
+def test_the_team_home_costs_a_bounded_number_of_calls(rows: list[Row]) -> None:
+    # The attention ledger, the month's counts, pending newsletter items, unsubscribed
+    # addresses, this month's rounds, the visits: six Queries, however big the community, after
+    # the one GetItem that says who is asking.
+    for row in rows:
+        if row.area == "Team" and row.request.startswith("GET "):
+            calls = row.window.calls
+            assert calls and calls[0].operation == "GetItem", row.window.summary()
+            assert len(calls) <= 7, f"{row.operation}: {row.window.summary()}"
+            assert all(c.operation == "Query" for c in calls[1:]), row.window.summary()

@@ -167,6 +167,13 @@ def test_a_reviewer_decides_from_the_link_and_staff_see_the_award(api: Api, emai
     assert page.status_code == 200
     for label in ("Approve", "Reject", "Abstain", "Host days", "£3,000", 'for="comment"'):
         assert label in page.text
+    # One deliberate action: a choice and a comment, then one submit button (as Hypha does).
+    assert page.text.count('type="radio" id="decision-') == 3
+    assert page.text.count('<button type="submit"') == 1 + page.text.count("Sign out</button>")
+    undecided = review(api, link, "", "Inclusive and practical.")
+    assert undecided.status_code == 422
+    assert "Choose whether to approve, reject or abstain" in undecided.text
+    assert "Inclusive and practical." in undecided.text, "the comment typed is kept"
     done = review(api, link, "approve", "Inclusive and practical.")
     assert done.status_code == 200 and "your review (<strong>approve</strong>) is recorded" in done.text
 
@@ -178,3 +185,31 @@ def test_a_reviewer_decides_from_the_link_and_staff_see_the_award(api: Api, emai
     assert Browser(api, email()).get(f"/funding/rounds/{rnd['round_id']}/staff").status_code == 403
     applicant_page = Browser(api, applicant).get(f"/funding/bids/{made['bid_id']}")
     assert "Inclusive and practical." in applicant_page.text and reviewer not in applicant_page.text
+
+
+def test_team_views_hide_empty_sections_and_counts_agree_with_the_state(api: Api, email) -> None:
+    from test_funding_helpers import links_for, submit
+
+    first, second, applicant = email("reviewer"), email("reviewer"), email("applicant")
+    rnd = open_round(api, [first, second], decision_rule={"approvals_needed": 1})
+    made = submit(api, rnd["round_id"], applicant)
+    links = links_for(api, made["bid_id"], [first, second])
+    assert review(api, links[first], "approve", "Yes.").status_code == 200
+
+    team = Browser(api, staff(api), staff=True)
+    page = team.get(f"/funding/rounds/{rnd['round_id']}/staff").text
+    assert "<h2>Funded (1)</h2>" in page
+    assert "Withdrawn (" not in page and "Submitted (" not in page and "None." not in page, "empty sections are hidden"
+    assert "pending" not in page, "a funded bid never shows reviews as pending"
+    assert "1 no longer needed" in page
+    bid_page = team.get(f"/funding/bids/{made['bid_id']}").text
+    assert ">pending<" not in bid_page and "not needed: the bid was decided" in bid_page
+    counts = api.get(f"/api/bids/{made['bid_id']}", headers=api.auth(staff(api), staff=True)).json()["reviews"]
+    assert counts["pending"] == 0 and counts["not_needed"] == 1
+
+    # The bid's page, "My bids" and My Q use the same words for its state.
+    mine = Browser(api, applicant)
+    label = re.compile(r">\s*funded\s*<")
+    for path in (f"/funding/bids/{made['bid_id']}", "/funding/bids"):
+        assert label.search(mine.get(path).text), path
+    assert "funded" in mine.get("/").text

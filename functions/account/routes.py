@@ -9,6 +9,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import ConfigDict, Field
 
+from functions.auth.service import safe_next
+from functions.common.errors import DomainError
 from functions.common.http import App, attachment, json_response, session_cookie
 from functions.common.web import parse_form
 from schemas.api.base import ApiModel
@@ -22,6 +24,15 @@ CONFIRMATION = "erase my account"
 class Erasure(ApiModel):
     model_config = ConfigDict(extra="forbid")
     confirm: Literal["erase my account"] = Field(description=f"Must be exactly “{CONFIRMATION}”.")
+
+
+class NameChange(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=100, description="The name other members see (never an email address).")
+
+
+class NameChanged(ApiModel):
+    name: str
 
 
 class Erased(ApiModel):
@@ -41,6 +52,31 @@ def register(app: App) -> None:
         del body  # its only job is the explicit confirmation
         service.erase(app.require_user().member_id)
         return Erased(erased=True, message="Your account and personal data have been erased.")
+
+    @app.put("/api/account/name", tags=["Account"], summary="Set the name other members see")
+    def api_set_name(body: Annotated[NameChange, Body()]) -> NameChanged:
+        user = app.require_user()
+        return NameChanged(name=service.set_name(user.member_id, body.name))
+
+    @app.get("/account/name", include_in_schema=False)
+    def name_page() -> Response[str]:
+        user = app.user()
+        next_path = safe_next(app.current_event.get_query_string_value("next", "/account") or "/account")
+        if user is None:
+            return app.redirect("/auth/sign-in?next=/account/name")
+        return app.page("account/name.html", form={"name": user.name}, errors={}, next=next_path)
+
+    @app.post("/account/name", include_in_schema=False)
+    def name_submit() -> Response[str]:
+        form = parse_form(app.body_text)
+        user = app.require_user(form=form)
+        next_path = safe_next(form.get("next") or "/account")
+        try:
+            service.set_name(user.member_id, form.get("name", ""))
+        except DomainError as error:
+            errors = {error.field or "name": error.message}
+            return app.page("account/name.html", status=422, form=form, errors=errors, next=next_path)
+        return app.redirect(next_path)
 
     @app.get("/account", include_in_schema=False)
     def account_page() -> Response[str]:

@@ -17,7 +17,7 @@ from functions.common import identity
 from functions.common.errors import NotFound
 from functions.common.ids import utcnow
 from functions.common.store import Store, erased_marker
-from functions.members.model import Member
+from functions.members.model import Member, required_name
 from functions.members.repository import MemberRepository
 from schemas.declaration import FUNCTIONS
 from schemas.events.account import MemberErased
@@ -45,6 +45,14 @@ class AccountService:
         if member is None:
             raise NotFound("There is no account for this session: it may have been erased.")
         return member
+
+    def set_name(self, member_id: str, raw_name: str) -> str:
+        """Set the name others see; the member's sessions carry it from their next request."""
+        name = required_name(raw_name)
+        member = self._member(member_id)
+        self.members.set_name(member.member_id, name)
+        identity.rename_sessions(member.member_id, name, self.store)
+        return name
 
     def export(self, member_id: str) -> dict[str, Any]:
         member = self._member(member_id)

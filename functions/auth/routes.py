@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -140,6 +141,10 @@ def register(app: App) -> None:
                 "Open the link from your email again, in the browser you want to sign in with."
             )
         session, next_path = service.complete_sign_in(token)
+        if next_path == "/" and settings().is_staff(session.member.email):
+            next_path = "/staff"  # the team lands on the team home
+        if not session.member.name:  # first sign-in without a name: ask for the one others see
+            next_path = f"/account/name?next={quote(next_path, safe='')}"
         return app.redirect(
             next_path,
             cookies=[session_cookie(session.token, max_age=session.max_age), _page_cookie("", max_age=0)],

@@ -15,7 +15,7 @@ from functions.common.paths import local_path
 from functions.common.settings import settings
 from functions.common.store import ConditionFailed, Put, Store
 from functions.common.web import render
-from functions.members.model import Member, clean_name, display_name, normalise_email
+from functions.members.model import Member, clean_name, normalise_email
 from functions.members.repository import MemberRepository
 
 
@@ -71,7 +71,7 @@ def complete_sign_in(token: str, store: Store | None = None) -> tuple[Session, s
     name = clean_name(str(claims.data.get("name", "")))
     existing = members.by_email(claims.subject)
     member = existing or Member(member_id=new_id("mem"), email=claims.subject, name=name, created_at="")
-    session = identity.new_session(member.member_id, member.email, display_name(member.email, member.name))
+    session = identity.new_session(member.member_id, member.email, member.name)
     try:
         if existing is None:
             member, created = members.get_or_create(
@@ -95,7 +95,7 @@ def complete_sign_in(token: str, store: Store | None = None) -> tuple[Session, s
 
 
 def complete_sign_in_existing(member: Member, spend: Put, store: Store) -> Session:
-    session = identity.new_session(member.member_id, member.email, display_name(member.email, member.name))
+    session = identity.new_session(member.member_id, member.email, member.name)
     store.write([spend, session.write, MemberRepository(store).exists_check(member.member_id)])
     return Session(session.token, member, session.max_age)
 
@@ -107,9 +107,7 @@ def _next(claims: tokens.Claims) -> str:
 def open_session(member: Member, *, staff: bool = False, local: bool = False, store: Store | None = None) -> Session:
     """A session for a member who is already known to exist (the local runtime's ``convene
     token``, tests and benches)."""
-    session = identity.new_session(
-        member.member_id, member.email, display_name(member.email, member.name), local_staff=staff and local
-    )
+    session = identity.new_session(member.member_id, member.email, member.name, local_staff=staff and local)
     (store or Store()).write([session.write])
     return Session(session.token, member, session.max_age)
 

@@ -148,6 +148,30 @@ def end_session(session_id: str, store: Store | None = None) -> None:
     (store or Store()).write([Delete({"pk": pk, "sk": sk})])
 
 
+def rename_sessions(member_id: str, name: str, store: Store | None = None) -> None:
+    """Carry a new display name into every live session of the member (each device's pages
+    name them as they now are, without a profile read per request)."""
+    from .store import ConditionFailed, Store, Update
+
+    store = store or Store()
+    for item in store.query(member_sessions_key(member_id), index="gsi1"):
+        key = {"pk": item["pk"], "sk": item["sk"]}
+        try:  # a session ending meanwhile stays ended
+            store.write(
+                [
+                    Update(
+                        key,
+                        "SET #name = :name",
+                        names={"#name": "name"},
+                        values={":name": name},
+                        condition="attribute_exists(pk)",
+                    )
+                ]
+            )
+        except ConditionFailed:
+            continue
+
+
 def end_all_sessions(member_id: str, store: Store | None = None) -> int:
     """End every session of a member (sign out everywhere, erasure). Returns how many ended."""
     from .store import Delete, Store

@@ -316,6 +316,16 @@ class Bid:
         return sum(1 for r in self.reviews if r.pending)
 
     @property
+    def awaiting_review(self) -> int:
+        """Reviews still wanted: none once the bid is decided (a funded bid waits for no one)."""
+        return self.pending if self.undecided else 0
+
+    @property
+    def reviews_not_needed(self) -> int:
+        """Reviews that were still out when the bid was decided."""
+        return 0 if self.undecided else self.pending
+
+    @property
     def comments(self) -> list[str]:
         """Reviewers' comments without their names, for the applicant."""
         return [r.comment for r in self.reviews if r.decision is not None and r.comment]

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 
 from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden
-from functions.common.forms import lines, validate
+from functions.common.forms import Messages, lines, validate
 from functions.common.http import App, User, attachment
 from functions.common.ids import utcnow
 from functions.common.settings import settings
@@ -120,7 +120,8 @@ def bid_view(bid: Bid, *, staff: bool) -> BidView:
             approvals=bid.count(Decision.APPROVE),
             rejections=bid.count(Decision.REJECT),
             abstentions=bid.count(Decision.ABSTAIN),
-            pending=bid.pending,
+            pending=bid.awaiting_review,
+            not_needed=bid.reviews_not_needed,
             approvals_needed=bid.approvals_needed,
         ),
         # Comments reach the applicant with the decision, never who wrote them.
@@ -156,12 +157,59 @@ def parse_pounds(raw: str) -> int | None:
 
 _POUNDS_HINT = "Enter an amount in pounds, like 1250 or 1,250.50."
 
+#: The bid form's fields in the order it shows them: its error summary follows this order.
+BID_FIELDS = ["title", "summary", "amount_pence", "sig_id", "budget_lines"]
+BID_FIELDS += [f"line_{part}_{row}" for row in range(1, LINE_ROWS + 1) for part in ("description", "amount")]
+BID_FIELDS += ["co_applicant_emails", "consent_to_be_named", "round_id", "request_key"]
+
+#: GOV.UK-style messages for the bid form, in its own words.
+BID_MESSAGES: Messages = {
+    "title": {
+        "missing": "Enter a title for your bid",
+        "too_long": "The title must be 120 characters or fewer",
+        "*": "Enter a title of at least 3 characters",
+    },
+    "summary": {
+        "missing": "Say what the funding will do",
+        "too_long": "What the funding will do must be 4,000 characters or fewer",
+        "*": "Say what the funding will do in at least 10 characters",
+    },
+    "co_applicant_emails": {
+        "too_long": "Name at most 5 co-applicants",
+        "*": "Enter co-applicant {line}'s email address in the correct format, like name@example.com",
+    },
+}
+
+
+def in_form_order(errors: dict[str, str], fields: list[str]) -> dict[str, str]:
+    order = {name: index for index, name in enumerate(fields)}
+    return dict(sorted(errors.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def budget_rows(form: dict[str, str], *, add: bool = False) -> int:
+    """How many budget rows the form shows: one to start with (a phone shows no wall of empty
+    rows), every row in use, and one more when the member asks for it."""
+    used = [
+        row for row in range(1, LINE_ROWS + 1) if form.get(f"line_description_{row}") or form.get(f"line_amount_{row}")
+    ]
+    try:
+        shown = int(form.get("line_rows", "1"))
+    except ValueError:
+        shown = 1
+    rows = max([1, min(max(shown, 1), LINE_ROWS), *used])
+    return min(rows + (1 if add else 0), LINE_ROWS)
+
+
+def budget_total(form: dict[str, str]) -> int:
+    """The sum of the budget lines typed so far, in pence (lines that are not amounts count 0)."""
+    return sum(parse_pounds(form.get(f"line_amount_{row}", "")) or 0 for row in range(1, LINE_ROWS + 1))
+
 
 def bid_from_form(form: dict[str, str]) -> tuple[CreateBid | None, dict[str, str]]:
     errors: dict[str, str] = {}
     amount = parse_pounds(form.get("amount_pence", ""))
     if amount is None:
-        errors["amount_pence"] = _POUNDS_HINT
+        errors["amount_pence"] = "Enter the amount you are asking for in pounds, like 1250 or 1,250.50"
     budget: list[dict[str, Any]] = []
     for row in range(1, LINE_ROWS + 1):
         description = form.get(f"line_description_{row}", "").strip()
@@ -170,9 +218,9 @@ def bid_from_form(form: dict[str, str]) -> tuple[CreateBid | None, dict[str, str
             continue
         line_amount = parse_pounds(raw_amount)
         if not description:
-            errors[f"line_description_{row}"] = f"Say what line {row} pays for."
+            errors[f"line_description_{row}"] = f"Enter what budget line {row} pays for"
         if line_amount is None:
-            errors[f"line_amount_{row}"] = f"Line {row}: {_POUNDS_HINT}"
+            errors[f"line_amount_{row}"] = f"Enter budget line {row}'s amount in pounds, like 1250 or 1,250.50"
         budget.append({"description": description, "amount_pence": line_amount or 0})
     bid, invalid = validate(
         CreateBid,
@@ -185,9 +233,12 @@ def bid_from_form(form: dict[str, str]) -> tuple[CreateBid | None, dict[str, str
             "co_applicant_emails": lines(form.get("co_applicant_emails", "")),
             "consent_to_be_named": form.get("consent_to_be_named") == "yes",
         },
+        BID_MESSAGES,
     )
+    if any(name.startswith("line_") for name in errors):
+        invalid.pop("budget_lines", None)  # the lines at fault are named one by one
     # Our own messages (in pounds) beat the model's (about pence) for the same field.
-    return (bid if not errors else None), {**invalid, **errors}
+    return (bid if not errors else None), in_form_order({**invalid, **errors}, BID_FIELDS)
 
 
 def _local_time(raw: str) -> datetime | None:
@@ -365,7 +416,13 @@ def register(app: App) -> None:
         return app.page("funding/new_round.html", status=422, form=form, errors=errors, user=user)
 
     def round_page(
-        rnd: Round, user: User | None, form: dict[str, str], errors: dict[str, str], status: int = 200
+        rnd: Round,
+        user: User | None,
+        form: dict[str, str],
+        errors: dict[str, str],
+        status: int = 200,
+        *,
+        add_line: bool = False,
     ) -> Response[str]:
         return app.page(
             "funding/round.html",
@@ -376,7 +433,11 @@ def register(app: App) -> None:
             sigs=service.approved_sigs() if user else [],
             form=form,
             errors=errors,
-            rows=range(1, LINE_ROWS + 1),
+            rows=range(1, budget_rows(form, add=add_line) + 1),
+            max_rows=LINE_ROWS,
+            total=budget_total(form),
+            asked=parse_pounds(form.get("amount_pence", "")),
+            errors_in_order=in_form_order(errors, BID_FIELDS),
             # One key per rendering of the form: a double click or a re-post of it makes one bid.
             request_key=form.get("request_key") or secrets.token_urlsafe(16),
         )
@@ -392,6 +453,10 @@ def register(app: App) -> None:
         if user is None:
             return app.redirect(f"/auth/sign-in?next=/funding/rounds/{round_id}")
         rnd = service.get_round(round_id)
+        if form.get("action") == "add-line":  # "Add another budget line": the form again, nothing sent
+            return round_page(rnd, user, form, {}, add_line=True)
+        if form.get("action") == "total":  # "Update the total": the form again, nothing sent
+            return round_page(rnd, user, form, {})
         draft, errors = bid_from_form(form)
         if draft is None:
             return round_page(rnd, user, form, errors, 422)
@@ -506,7 +571,14 @@ def register(app: App) -> None:
         form = parse_form(app.body_text)
         token = form.get("token", "")
         service.review_claims(bid_id, token)  # a bad link is refused before anything else
-        body, errors = validate(ReviewBid, {"decision": form.get("decision", ""), "comment": form.get("comment", "")})
+        body, errors = validate(
+            ReviewBid,
+            {"decision": form.get("decision", ""), "comment": form.get("comment", "")},
+            {
+                "decision": "Choose whether to approve, reject or abstain",
+                "comment": "Keep your comment to 2,000 characters or fewer",
+            },
+        )
         if body is None:
             return review_page(bid_id, token, errors=errors, status=422)
         try:

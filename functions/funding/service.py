@@ -165,7 +165,7 @@ class FundingService:
         if request_key is not None and not (0 < len(request_key) <= 255 and request_key.isprintable()):
             raise InvalidInput("Idempotency-Key must be 1 to 255 printable characters.", field="Idempotency-Key")
         rnd = self.get_round(round_id)
-        applicant = Applicant(user.member_id, user.email.lower(), display_name(user.email, user.name))
+        applicant = Applicant(user.member_id, user.email.lower(), display_name(user.name))
         attempt = _Attempt(
             round_id=round_id,
             member_id=user.member_id,

@@ -29,14 +29,24 @@ class Member:
 def normalise_email(raw: str, *, field: str = "email") -> str:
     value = (raw or "").strip()
     if not value:
-        raise InvalidInput("Enter your email address.", field=field)
+        raise InvalidInput("Enter your email address", field=field)
     if len(value) > MAX_EMAIL_LENGTH:
         raise InvalidInput("That email address is too long.", field=field)
     try:
         value = str(_EMAIL.validate_python(value))
     except ValidationError:
-        raise InvalidInput("Enter an email address in the right format, like name@example.org.", field=field) from None
+        raise InvalidInput("Enter an email address in the correct format, like name@example.com", field=field) from None
     return value.lower()
+
+
+def required_name(raw: str, *, field: str = "name") -> str:
+    """The name a member gives for others to see: needed, on one line, and not an email address."""
+    value = clean_name(raw, field=field)
+    if not value:
+        raise InvalidInput("Enter the name other members will see", field=field)
+    if "@" in value:
+        raise InvalidInput("Enter your name, not an email address", field=field)
+    return value
 
 
 def clean_name(raw: str, *, field: str = "name", limit: int = 100) -> str:
@@ -47,5 +57,11 @@ def clean_name(raw: str, *, field: str = "name", limit: int = 100) -> str:
     return value
 
 
-def display_name(email: str, name: str) -> str:
-    return name or email.split("@", 1)[0]
+#: What pages and emails call a member who has not told us their name. Never any part of their
+#: email address: the address is private, and its local part is often the person's real name.
+UNNAMED = "A member"
+
+
+def display_name(name: str) -> str:
+    """The name others see: the one the member gave, never anything taken from their address."""
+    return clean_name(name) or UNNAMED

@@ -7,7 +7,7 @@ member, so an address can only ever belong to one member (a conditional put deci
 from __future__ import annotations
 
 from functions.common.ids import new_id, utcnow
-from functions.common.store import EXISTS, NOT_EXISTS, Check, ConditionFailed, Put, Store
+from functions.common.store import EXISTS, NOT_EXISTS, Check, ConditionFailed, Put, Store, Update
 
 from .model import Member
 
@@ -71,3 +71,17 @@ class MemberRepository:
                     return raced, False
             raise
         return member, True
+
+    def set_name(self, member_id: str, name: str) -> None:
+        """The name others see. Only an existing profile: an erased member's is never recreated."""
+        self.store.write(
+            [
+                Update(
+                    {"pk": f"MEMBER#{member_id}", "sk": "PROFILE"},
+                    "SET #name = :name",
+                    names={"#name": "name"},
+                    values={":name": name},
+                    condition="attribute_exists(pk)",
+                )
+            ]
+        )

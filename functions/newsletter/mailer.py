@@ -9,7 +9,12 @@ from functions.common import mail
 from functions.common.consumer import consumer
 from functions.common.settings import settings
 from functions.common.web import render
-from schemas.events.newsletter import NewsletterDrafted, NewsletterSubscriptionRequested
+from schemas.events.newsletter import (
+    NewsletterDrafted,
+    NewsletterDraftReturned,
+    NewsletterSubscriptionRequested,
+    NewsletterTestRequested,
+)
 
 from . import rendering
 from .domain import SubscriberStatus
@@ -49,7 +54,7 @@ def on_subscription_requested(event: NewsletterSubscriptionRequested) -> None:
     )
 
 
-def on_drafted(event: NewsletterDrafted) -> None:
+def on_drafted(event: NewsletterDrafted | NewsletterTestRequested) -> None:
     """The test send: the draft as subscribers will see it, to each editor, marked [TEST]."""
     editors = sorted(settings().staff_emails)
     if not editors:
@@ -70,7 +75,26 @@ def on_drafted(event: NewsletterDrafted) -> None:
         mail.send(mail.Email(to=editor, subject=mail.one_line(f"[TEST] {content.title}"), text=text, html=html))
 
 
+def on_returned(event: NewsletterDraftReturned) -> None:
+    """The editors hear that a draft was sent back, and why (the note is from a team member)."""
+    context = {"event": event, "link": settings().url("/newsletter/items")}
+    for editor in sorted(settings().staff_emails):
+        mail.send(
+            mail.Email(
+                to=editor,
+                subject=mail.one_line(f"Sent back: {event.title}"),
+                text=render("email/newsletter_returned.txt", **context),
+                html=render("email/newsletter_returned.html", **context),
+            )
+        )
+
+
 handler = consumer(
     "newsletter-mail",
-    {NewsletterSubscriptionRequested: on_subscription_requested, NewsletterDrafted: on_drafted},
+    {
+        NewsletterSubscriptionRequested: on_subscription_requested,
+        NewsletterDrafted: on_drafted,
+        NewsletterTestRequested: on_drafted,
+        NewsletterDraftReturned: on_returned,
+    },
 )

@@ -44,6 +44,7 @@ class RenderedItem:
     link: str | None
     html: Markup
     text: str
+    item_id: str = ""  # the editors' draft page acts on an item by its id
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def sections(content: IssueContent) -> list[RenderedSection]:
         RenderedSection(
             section.section,
             section.heading,
-            [RenderedItem(i.title, i.link, body_html(i), i.body) for i in section.items],
+            [RenderedItem(i.title, i.link, body_html(i), i.body, i.item_id) for i in section.items],
         )
         for section in content.sections
     ]

@@ -465,6 +465,11 @@ class NewsletterRepository:
         """Newest first."""
         return [_issue(r) for r in self.store.query(f"NLISSUES#{status.value}", index="gsi1", newest_first=True)]
 
+    def latest_sent(self) -> Issue | None:
+        """The newest approved (sent) issue: one item read."""
+        found = self.store.query(f"NLISSUES#{IssueStatus.APPROVED.value}", index="gsi1", newest_first=True, limit=1)
+        return _issue(found[0]) if found else None
+
     def approve(self, issue: Issue, event: DomainEvent, spend_token: Put | None = None) -> None:
         ops: list[Operation] = [
             Update(
@@ -572,3 +577,88 @@ class NewsletterRepository:
         except ConditionFailed:
             return False
         return True
+
+
+# -- editing (the editors' pages) -------------------------------------------------------------
+class EditingRepository(NewsletterRepository):
+    """Changes editors make to waiting items and to a draft before it is approved. Each is
+    conditional on the state it was decided from: a waiting item still waiting, a draft still
+    a draft (approval by another editor wins, and nothing half-changes)."""
+
+    def change_item(self, item: Item) -> None:
+        try:
+            self.store.write(
+                [
+                    Put(
+                        _item_item(item),
+                        Condition("#status = :pending", {"#status": "status"}, {":pending": ItemStatus.PENDING.value}),
+                    )
+                ]
+            )
+        except ConditionFailed:
+            raise NotInState(item.item_id) from None
+
+    def remove_item(self, item_id: str) -> None:
+        condition = Condition("#status = :pending", {"#status": "status"}, {":pending": ItemStatus.PENDING.value})
+        try:
+            self.store.write([Delete({"pk": f"NLITEM#{item_id}", "sk": "ITEM"}, condition)])
+        except ConditionFailed:
+            raise NotInState(item_id) from None
+
+    @staticmethod
+    def _back_to_waiting(item: Item, issue_id: str) -> Update:
+        return Update(
+            key={"pk": f"NLITEM#{item.item_id}", "sk": "ITEM"},
+            expression="SET #status = :pending, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE issue_id",
+            names={"#status": "status"},
+            values={
+                ":pending": ItemStatus.PENDING.value,
+                ":gsi1pk": "NLITEMS#pending",
+                ":gsi1sk": f"{item.created_at}#{item.item_id}",
+                ":issue": issue_id,
+            },
+            condition="issue_id = :issue",
+        )
+
+    @staticmethod
+    def _still_draft(issue_id: str) -> Condition:
+        return Condition("#status = :draft", {"#status": "status"}, {":draft": IssueStatus.DRAFT.value})
+
+    def take_out_of_draft(self, issue: Issue, item: Item, sections: Sequence[str]) -> None:
+        """The item waits again; the draft counts one item fewer."""
+        ops: list[Operation] = [
+            Update(
+                key={"pk": f"NEWSLETTER#{issue.issue_id}", "sk": "ISSUE"},
+                expression="SET item_count = :count, sections = :sections",
+                names={"#status": "status"},
+                values={":count": issue.item_count - 1, ":sections": list(sections), ":draft": IssueStatus.DRAFT.value},
+                condition="#status = :draft",
+            ),
+            self._back_to_waiting(item, issue.issue_id),
+        ]
+        try:
+            self.store.write(ops)
+        except ConditionFailed:
+            raise NotInState(issue.issue_id) from None
+
+    def return_draft(self, issue: Issue, items: Sequence[Item], event: DomainEvent) -> None:
+        """The draft is withdrawn and every item in it waits again: all or nothing."""
+        ops: list[Operation] = [
+            Delete({"pk": f"NEWSLETTER#{issue.issue_id}", "sk": "ISSUE"}, self._still_draft(issue.issue_id))
+        ]
+        ops += [self._back_to_waiting(item, issue.issue_id) for item in items]
+        try:
+            self.store.write(ops, [event])
+        except ConditionFailed:
+            raise NotInState(issue.issue_id) from None
+
+    def announce_test(self, issue: Issue, event: DomainEvent) -> None:
+        from functions.common.store import Check
+
+        try:
+            self.store.write(
+                [Check({"pk": f"NEWSLETTER#{issue.issue_id}", "sk": "ISSUE"}, self._still_draft(issue.issue_id))],
+                [event],
+            )
+        except ConditionFailed:
+            raise NotInState(issue.issue_id) from None

@@ -248,6 +248,10 @@ def register(app: App) -> None:
         issue, content = service.issue(issue_id)
         return app.page("newsletter/issue.html", issue=issue, sections=rendering.sections(content))
 
+    from .editing_routes import register_editing
+
+    register_editing(app)
+
     @app.get("/newsletter/issues/<issue_id>/review", include_in_schema=False)
     def review_page(issue_id: IssueId) -> Response[str]:
         token = token_from()

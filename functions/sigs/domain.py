@@ -59,6 +59,11 @@ class Sig:
     def name_key(self) -> str:
         return name_key(self.name)
 
+    @property
+    def looking_for_convener(self) -> bool:
+        """An approved group whose conveners have all left (stepped down or erased)."""
+        return self.status == SigStatus.APPROVED and not self.convener_emails
+
     def is_convener(self, email: str) -> bool:
         return email.lower() in self.convener_emails
 

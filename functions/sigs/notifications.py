@@ -8,7 +8,14 @@ import logging
 from functions.common import mail, tokens
 from functions.common.consumer import consumer
 from functions.common.settings import settings
-from schemas.events.sigs import SigApproved, SigProposed, SigRejected
+from schemas.events.sigs import (
+    SigApproved,
+    SigConvenerAppointed,
+    SigConvenerLeft,
+    SigConvenerOffered,
+    SigProposed,
+    SigRejected,
+)
 
 logger = logging.getLogger("convene")
 
@@ -55,7 +62,33 @@ def on_rejected(event: SigRejected) -> None:
     )
 
 
+def on_convener_left(event: SigConvenerLeft) -> None:
+    if event.conveners_left:
+        return  # others still convene it
+    link = settings().url(f"/sigs/{event.sig_id}")
+    for email in sorted(settings().staff_emails):
+        _send(email, f"{event.name} is looking for a convener", "sig_convener_wanted", event=event, link=link)
+
+
+def on_convener_offered(event: SigConvenerOffered) -> None:
+    link = settings().url(f"/sigs/{event.sig_id}")
+    for email in sorted(settings().staff_emails):
+        _send(email, f"An offer to convene {event.name}", "sig_convener_offered", event=event, link=link)
+
+
+def on_convener_appointed(event: SigConvenerAppointed) -> None:
+    link = settings().url(f"/sigs/{event.sig_id}")
+    _send(event.member_email, f"You now convene {event.name}", "sig_convener_appointed", event=event, link=link)
+
+
 handler = consumer(
     "sig-notifications",
-    {SigProposed: on_proposed, SigApproved: on_approved, SigRejected: on_rejected},
+    {
+        SigProposed: on_proposed,
+        SigApproved: on_approved,
+        SigRejected: on_rejected,
+        SigConvenerLeft: on_convener_left,
+        SigConvenerOffered: on_convener_offered,
+        SigConvenerAppointed: on_convener_appointed,
+    },
 )

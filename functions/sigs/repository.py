@@ -94,6 +94,9 @@ class SigRepository:
         item = self.store.get(f"SIG#{sig_id}", "SIG")
         return _sig(item) if item else None
 
+    def many(self, sig_ids: list[str]) -> list[Sig]:
+        return [_sig(i) for i in self.store.get_many((f"SIG#{s}", "SIG") for s in sig_ids)]
+
     def by_status(self, status: SigStatus) -> list[Sig]:
         return [_sig(i) for i in self.store.query(f"SIGS#{status.value}", index="gsi1")]
 

@@ -9,10 +9,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden
-from functions.common.forms import lines, validate
+from functions.common.forms import Messages, lines, validate
 from functions.common.http import App, User
 from functions.common.identity import link_holder
 from functions.common.web import parse_form
+from functions.members.model import display_name
 from schemas.api.sigs import (
     Membership,
     ProposeSig,
@@ -30,8 +31,30 @@ from .service import SigService
 SigId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
+#: GOV.UK-style messages for the proposal form, in its own words; a co-convener's address is
+#: named by its line.
+PROPOSAL_MESSAGES: Messages = {
+    "name": {
+        "missing": "Enter the name of the group",
+        "too_long": "The name must be 80 characters or fewer",
+        "*": "Enter a name of at least 3 characters",
+    },
+    "purpose": {
+        "missing": "Say what the group is for",
+        "too_long": "The purpose must be 2,000 characters or fewer",
+        "*": "Say what the group is for in at least 10 characters",
+    },
+    "themes": {"too_long": "Give at most 10 themes"},
+    "co_convener_emails": {
+        "too_long": "Name at most 5 co-conveners",
+        "*": "Enter co-convener {line}'s email address in the correct format, like name@example.com",
+    },
+}
+
+
 def view(sig: Sig) -> SigView:
-    names = [sig.convener_names.get(e) or e.split("@")[0] for e in sig.convener_emails]
+    # Publicly by the name they gave only: never any part of an address (issue 14).
+    names = [display_name(sig.convener_names.get(e, "")) for e in sig.convener_emails]
     return SigView(
         sig_id=sig.sig_id,
         name=sig.name,
@@ -128,6 +151,7 @@ def register(app: App) -> None:
                 "themes": lines(form.get("themes", "")),
                 "co_convener_emails": lines(form.get("co_convener_emails", "")),
             },
+            PROPOSAL_MESSAGES,
         )
         if proposal is None:
             return app.page("sigs/propose.html", status=422, form=form, errors=errors)
@@ -138,6 +162,28 @@ def register(app: App) -> None:
                 "sigs/propose.html", status=error.status, form=form, errors={error.field or "name": error.message}
             )
         return app.redirect(f"/sigs/{sig.sig_id}?proposed=1")
+
+    from .conveners import Conveners
+
+    conveners = Conveners()
+
+    @app.post("/sigs/<sig_id>/step-down", include_in_schema=False)
+    def step_down(sig_id: SigId) -> Response[str]:
+        user = app.require_user(form=parse_form(app.body_text))
+        conveners.step_down(sig_id, user)
+        return app.redirect(f"/sigs/{sig_id}?stepped_down=1")
+
+    @app.post("/sigs/<sig_id>/offer-to-convene", include_in_schema=False)
+    def offer_to_convene(sig_id: SigId) -> Response[str]:
+        user = app.require_user(form=parse_form(app.body_text))
+        conveners.offer(sig_id, user)
+        return app.redirect(f"/sigs/{sig_id}?offered=1")
+
+    @app.post("/sigs/<sig_id>/offers/<member_id>/appoint", include_in_schema=False)
+    def appoint(sig_id: SigId, member_id: SigId) -> Response[str]:
+        user = app.require_staff(form=parse_form(app.body_text))
+        conveners.appoint(sig_id, member_id, user)
+        return app.redirect(f"/sigs/{sig_id}?appointed=1")
 
     @app.get("/sigs/<sig_id>", include_in_schema=False)
     def sig_page(sig_id: SigId) -> Response[str]:
@@ -230,7 +276,11 @@ def _sig_page(app: App, service: SigService, sig: Sig, user: User | None) -> Res
     is_member = bool(user and service.is_member(sig.sig_id, user.member_id))
     can_see_members = bool(user and (user.is_staff or sig.is_convener(user.email)))
     people = service.sigs.members(sig.sig_id) if can_see_members else []
-    flags = {k: app.current_event.get_query_string_value(k) == "1" for k in ("proposed", "joined", "left")}
+    names = ("proposed", "joined", "left", "stepped_down", "offered", "appointed")
+    flags = {k: app.current_event.get_query_string_value(k) == "1" for k in names}
+    from .conveners import Conveners
+
+    offers = Conveners(service.store).offers(sig.sig_id) if user and user.is_staff and sig.looking_for_convener else []
     return app.page(
         "sigs/sig.html",
         sig=sig,
@@ -239,6 +289,8 @@ def _sig_page(app: App, service: SigService, sig: Sig, user: User | None) -> Res
         people=people,
         can_see_members=can_see_members,
         flags=flags,
+        offers=offers,
+        is_convener=bool(user and sig.is_convener(user.email)),
     )
 
 

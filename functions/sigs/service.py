@@ -30,7 +30,7 @@ class SigService:
         self.sigs = repository or SigRepository(self.store)
 
     def propose(self, proposal: ProposeSig, user: User) -> Sig:
-        proposer = Proposer(user.member_id, user.email, display_name(user.email, user.name))
+        proposer = Proposer(user.member_id, user.email, display_name(user.name))
         sig, event = domain.propose(new_id("sig"), proposal, proposer, utcnow())
         try:
             self.sigs.create(sig, event)
@@ -112,7 +112,7 @@ class SigService:
     def join(self, sig_id: str, user: User) -> Joined:
         sig = self.get(sig_id, user)
         domain.ensure_joinable(sig)
-        member = SigMember(user.member_id, display_name(user.email, user.name), user.email, utcnow().isoformat())
+        member = SigMember(user.member_id, display_name(user.name), user.email, utcnow().isoformat())
         if self.sigs.join(sig, member):
             return Joined(member, True)
         existing = self.sigs.membership(sig_id, user.member_id)

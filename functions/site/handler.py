@@ -16,7 +16,15 @@ with collector_paused():
 
 @app.get("/", include_in_schema=False)
 def home() -> Response[str]:
-    return app.page("home.html")
+    from functions.common.errors import DomainError
+
+    from .myq import home_context
+
+    try:
+        user = app.user(acting=False)
+    except DomainError:
+        user = None
+    return app.page("home.html", user=user, **home_context(user))
 
 
 @app.get("/api/openapi.json", include_in_schema=False)

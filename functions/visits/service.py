@@ -117,7 +117,7 @@ class VisitService:
 
     # -- a member's sign-up -------------------------------------------------------------------------
     def sign_up(self, visit_id: str, user: User, body: SignUp) -> SignedUp:
-        name = display_name(user.email, user.name)
+        name = display_name(user.name)
         for _ in range(_ATTEMPTS):
             now = utcnow()
             visit = self.get(visit_id)

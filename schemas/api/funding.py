@@ -176,7 +176,8 @@ class ReviewCounts(ApiModel):
     approvals: int
     rejections: int
     abstentions: int
-    pending: int
+    pending: int = Field(description="Reviews still wanted (0 once the bid is decided).")
+    not_needed: int = Field(0, description="Reviews still out when the bid was decided: no longer needed.")
     approvals_needed: int
 
 

@@ -29,6 +29,8 @@ FUNCTIONS: tuple[Function, ...] = (
         # "/" covers the root and, below every more specific prefix, any unknown path, so that
         # unknown routes get a readable 404 from Convene instead of API Gateway's 403.
         triggers=(ApiTrigger(prefixes=("/",)),),
+        # The home page: a member's own groups, bids and visits, and the community at a glance.
+        tables={"main": "read"},
         reads_signing_keys=True,
     ),
 )

@@ -11,10 +11,11 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         name="newsletter",
         handler="functions.newsletter.handler:handler",
-        description="Subscribing, the confirm/unsubscribe/preferences links, the archive, editors' review.",
+        description="Subscribing, the confirm/unsubscribe/preferences links, the archive, editors' pages and review.",
         triggers=(ApiTrigger(prefixes=("/api/newsletter", "/newsletter")),),
         tables={"main": "read_write", "outbox": "read_write"},
-        buckets={"newsletter": "read"},
+        # read_write: editors make a draft now and take items out of a draft (its S3 content).
+        buckets={"newsletter": "read_write"},
         reads_signing_keys=True,
     ),
     Function(
@@ -54,7 +55,12 @@ FUNCTIONS: tuple[Function, ...] = (
         triggers=(
             EventTrigger(
                 name="newsletter-mail",
-                detail_types=("NewsletterSubscriptionRequested", "NewsletterDrafted"),
+                detail_types=(
+                    "NewsletterSubscriptionRequested",
+                    "NewsletterDrafted",
+                    "NewsletterTestRequested",
+                    "NewsletterDraftReturned",
+                ),
             ),
         ),
         tables={"main": "read", "idempotency": "read_write"},

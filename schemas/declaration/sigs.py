@@ -20,7 +20,14 @@ FUNCTIONS: tuple[Function, ...] = (
         triggers=(
             EventTrigger(
                 name="sig-notifications",
-                detail_types=("SigProposed", "SigApproved", "SigRejected"),
+                detail_types=(
+                    "SigProposed",
+                    "SigApproved",
+                    "SigRejected",
+                    "SigConvenerLeft",
+                    "SigConvenerOffered",
+                    "SigConvenerAppointed",
+                ),
             ),
         ),
         tables={"main": "read", "idempotency": "read_write"},

@@ -43,6 +43,23 @@ class NewsletterApproved(DomainEvent):
     approved_by: EmailAddress
 
 
+class NewsletterTestRequested(DomainEvent):
+    """An editor asked for the test send of a draft again (after changing it, say)."""
+
+    issue_id: str
+    title: str
+    requested_by: EmailAddress
+
+
+class NewsletterDraftReturned(DomainEvent):
+    """An editor sent a draft back with a note: its items wait for the next draft again."""
+
+    issue_id: str
+    title: str
+    note: str
+    returned_by: EmailAddress
+
+
 class NewsletterBatchReady(DomainEvent):
     """One batch of at most 50 subscribers to send an approved issue to."""
 
@@ -56,6 +73,8 @@ __all__ = [
     "DomainEvent",
     "NewsletterApproved",
     "NewsletterBatchReady",
+    "NewsletterDraftReturned",
     "NewsletterDrafted",
     "NewsletterSubscriptionRequested",
+    "NewsletterTestRequested",
 ]

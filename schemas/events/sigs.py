@@ -46,3 +46,33 @@ class MemberJoinedSig(DomainEvent):
 class MemberLeftSig(DomainEvent):
     sig_id: str
     member_id: str
+
+
+class SigConvenerLeft(DomainEvent):
+    """A convener stepped down or erased their account. With no convener left, the group is
+    looking for one: staff are told, and members may offer to convene."""
+
+    sig_id: str
+    name: str
+    conveners_left: int
+    reason: str  # "stepped down" or "account erased"
+
+
+class SigConvenerOffered(DomainEvent):
+    """A member offered to convene a group that is looking for a convener; staff decide."""
+
+    sig_id: str
+    name: str
+    member_id: str
+    member_name: str
+
+
+class SigConvenerAppointed(DomainEvent):
+    """Staff accepted a member's offer: they convene the group now."""
+
+    sig_id: str
+    name: str
+    member_id: str
+    member_email: EmailAddress
+    member_name: str
+    appointed_by: EmailAddress

@@ -1,0 +1,51 @@
+""" "What's on next" on the home page: the community's coming gatherings, soonest first.
+
+Each area that has gatherings contributes one source: a function from (store, now, limit) to its
+next ``Happening``s. Visits are the first; another area (events, Open Space) joins by adding
+its own function to ``SOURCES`` below, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from functions.common.store import Store
+
+
+@dataclass(frozen=True)
+class Happening:
+    title: str
+    starts_at: datetime
+    link: str
+    kind: str  # shown beside the title: "Visit", "Event", ...
+    detail: str = ""
+
+
+Source = Callable[[Store, datetime, int], list[Happening]]
+
+
+def visits(store: Store, now: datetime, limit: int) -> list[Happening]:
+    from functions.visits.repository import VisitRepository
+
+    found = VisitRepository(store).upcoming(now)[:limit]
+    return [
+        Happening(
+            title=v.title,
+            starts_at=v.starts_at,
+            link=f"/visits/{v.visit_id}",
+            kind="Visit",
+            detail="Full: join the waiting list" if v.places_left <= 0 else f"{v.places_left} places left",
+        )
+        for v in found
+    ]
+
+
+#: Every source of "what's on next". An area adds its own here (one line).
+SOURCES: list[Source] = [visits]
+
+
+def whats_on_next(store: Store, now: datetime, limit: int = 5) -> list[Happening]:
+    found = [h for source in SOURCES for h in source(store, now, limit)]
+    return sorted(found, key=lambda h: h.starts_at)[:limit]

@@ -1,0 +1,1 @@
+"""The community team's workspace (the team home at ``/staff``)."""
