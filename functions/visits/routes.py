@@ -77,7 +77,7 @@ def visit_view(visit: Visit, joining_link: str | None = None) -> VisitView:
 
 def signup_view(signup: Signup, position: int | None, joining_link: str | None) -> SignupView:
     return SignupView(
-        visit_id=signup.visit_id,
+        visit_id=signup.listing_id,
         member_id=signup.member_id,
         status=signup.status.value,  # type: ignore[arg-type]
         position=position,
@@ -188,7 +188,7 @@ def register(app: App) -> None:
         user = app.require_user()
         # Every field is optional, so no body at all is a sign-up with nothing to add.
         result = service.sign_up(visit_id, user, body or SignUp())
-        return _json(201 if result.created else 200, my_view(result.visit, user, result.signup, result.position))
+        return _json(201 if result.created else 200, my_view(result.listing, user, result.signup, result.position))
 
     @app.get("/api/visits/<visit_id>/signups/me", tags=["Visits"], summary="My sign-up and waiting-list position")
     def my_signup(visit_id: VisitId) -> SignupView:

@@ -90,3 +90,21 @@ class VisitCancelled(DomainEvent):
 
 class VisitReminderTriggered(DomainEvent):
     visit_id: str
+
+
+class VisitDetailsChanged(DomainEvent):
+    """The team changed what attendees were told (times, place, joining link ...): everyone signed
+    up is told, confirmed attendees with an updated invitation (same UID, higher SEQUENCE)."""
+
+    visit_id: str
+    changed: list[str]
+    changed_by: str
+
+
+class VisitAttendeesMessaged(DomainEvent):
+    """The team wrote to everyone with a confirmed place."""
+
+    visit_id: str
+    subject: str
+    message: str
+    sent_by: str
