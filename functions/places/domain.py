@@ -158,10 +158,6 @@ class Listing:
     cancel_reason: str = ""
 
     @property
-    def kind(self) -> Kind:
-        return self.KIND
-
-    @property
     def noun(self) -> str:
         return self.KIND.noun
 
