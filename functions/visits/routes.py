@@ -14,9 +14,9 @@ from functions.common.http import App, User, attachment
 from functions.common.ids import utcnow
 from functions.common.settings import settings
 from functions.common.web import parse_form
+from functions.places import views
 from schemas.api.visits import (
     AttendeeList,
-    AttendeeView,
     CancelVisit,
     ChangeVisit,
     MySignup,
@@ -29,7 +29,7 @@ from schemas.api.visits import (
 )
 
 from . import domain
-from .domain import Signup, SignupStatus, Visit, VisitStatus
+from .domain import Signup, Visit, VisitStatus
 from .export import attendees_csv
 from .service import VisitService
 
@@ -55,39 +55,12 @@ _TIMES = ("starts_at", "ends_at", "signup_closes_at")
 
 def visit_view(visit: Visit, joining_link: str | None = None) -> VisitView:
     return VisitView(
-        visit_id=visit.visit_id,
-        title=visit.title,
-        host_organisation=visit.host_organisation,
-        description=visit.description,
-        format=visit.format.value,  # type: ignore[arg-type]
-        location=visit.location,
-        starts_at=visit.starts_at,
-        ends_at=visit.ends_at,
-        signup_closes_at=visit.signup_closes_at,
-        places=visit.places,
-        places_left=visit.places_left,
-        waiting=visit.waiting,
-        waitlist_mode=visit.waitlist_mode.value,  # type: ignore[arg-type]
-        offer_hours=visit.offer_hours,
-        status=visit.status.value,  # type: ignore[arg-type]
-        open_for_signup=visit.open_for_signup(utcnow()),
-        joining_link=joining_link,
+        **views.listing_fields(visit, joining_link), visit_id=visit.visit_id, host_organisation=visit.host_organisation
     )
 
 
 def signup_view(signup: Signup, position: int | None, joining_link: str | None) -> SignupView:
-    return SignupView(
-        visit_id=signup.visit_id,
-        member_id=signup.member_id,
-        status=signup.status.value,  # type: ignore[arg-type]
-        position=position,
-        offer_expires_at=signup.offer_expires_at if signup.status == SignupStatus.OFFERED else None,
-        signed_up_at=signup.signed_up_at,
-        access_needs=signup.access_needs,
-        dietary_needs=signup.dietary_needs,
-        note=signup.note,
-        joining_link=joining_link,
-    )
+    return SignupView(**views.place_fields(signup, position, joining_link), visit_id=signup.listing_id)
 
 
 def _json(status: int, model: Any) -> Response[str]:
@@ -150,20 +123,7 @@ def register(app: App) -> None:
             visit_id=visit_id,
             confirmed=visit.confirmed,
             waiting=visit.waiting,
-            attendees=[
-                AttendeeView(
-                    member_id=s.member_id,
-                    name=s.name,
-                    email=s.email,
-                    status=s.status.value,  # type: ignore[arg-type]
-                    position=position,
-                    access_needs=s.access_needs,
-                    dietary_needs=s.dietary_needs,
-                    note=s.note,
-                    signed_up_at=s.signed_up_at,
-                )
-                for s, position in rows
-            ],
+            attendees=[views.attendee_view(s, position) for s, position in rows],
         )
 
     @app.get(
@@ -188,7 +148,7 @@ def register(app: App) -> None:
         user = app.require_user()
         # Every field is optional, so no body at all is a sign-up with nothing to add.
         result = service.sign_up(visit_id, user, body or SignUp())
-        return _json(201 if result.created else 200, my_view(result.visit, user, result.signup, result.position))
+        return _json(201 if result.created else 200, my_view(result.listing, user, result.signup, result.position))
 
     @app.get("/api/visits/<visit_id>/signups/me", tags=["Visits"], summary="My sign-up and waiting-list position")
     def my_signup(visit_id: VisitId) -> SignupView:

@@ -51,6 +51,8 @@ FUNCTIONS: tuple[Function, ...] = (
                     "VisitSignupCancelled",
                     "VisitCancelled",
                     "VisitReminderTriggered",
+                    "VisitDetailsChanged",
+                    "VisitAttendeesMessaged",
                 ),
             ),
         ),
