@@ -30,6 +30,8 @@ LIFETIMES: dict[str, timedelta] = {
     "newsletter-unsubscribe": timedelta(days=3650),
     "newsletter-preferences": timedelta(days=365),
     "newsletter-approve": timedelta(days=14),
+    "openspace-cohost": timedelta(days=30),
+    "openspace-harvest": timedelta(days=30),
 }
 
 
