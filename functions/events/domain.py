@@ -136,6 +136,10 @@ class Event(Listing):
         return self.kind_label
 
     @property
+    def signup_questions(self) -> tuple[str, ...]:
+        return self.access_questions
+
+    @property
     def calendar_summary(self) -> str:
         return f"{self.kind_label}: {self.title}"
 

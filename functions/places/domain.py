@@ -170,6 +170,11 @@ class Listing:
         return self.title
 
     @property
+    def signup_questions(self) -> tuple[str, ...]:
+        """Questions of the listing's own that members answer when signing up."""
+        return ()
+
+    @property
     def subtitle(self) -> str:
         """One line under the title in emails (who hosts it, which series it belongs to)."""
         return ""

@@ -8,10 +8,13 @@ send for the cancellation find no sign-up any more, so nothing is sent to an era
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
 from functions.common.errors import DomainError
+from functions.common.store import Store
+from functions.members.model import Member
 
 from .repository import SignupChanged
 from .service import PlacesService
@@ -54,3 +57,17 @@ def erase_signups(service: PlacesService[Any], member_id: str) -> None:
                 break
             except SignupChanged:
                 continue  # promoted or offered a moment ago: forget it as it is now
+
+
+def privacy_for(
+    service: Callable[[Store], PlacesService[Any]],
+) -> tuple[Callable[[Member, Store], dict[str, Any]], Callable[[Member, Store], None]]:
+    """An area's ``export(member, store)`` and ``erase(member, store)`` over its sign-ups."""
+
+    def export(member: Member, store: Store) -> dict[str, Any]:
+        return {"signups": export_signups(service(store), member.member_id)}
+
+    def erase(member: Member, store: Store) -> None:
+        erase_signups(service(store), member.member_id)
+
+    return export, erase

@@ -140,6 +140,17 @@ class PlacesService(Generic[L]):
             raise busy() from None
         return self.get(listing_id)
 
+    def message_attendees(self, listing_id: str, subject: str, message: str, user: User) -> None:
+        """Email everyone with a confirmed place (the notifications consumer sends it, once each)."""
+        model = self.kind.attendees_messaged
+        if model is None:
+            raise InvalidInput(f"Messages to the attendees of a {self.kind.noun} are not available.")
+        listing = self.get(listing_id)
+        if listing.status != domain.ListingStatus.PUBLISHED:
+            raise domain.Closed(f"This {self.kind.noun} was cancelled: its attendees were told.")
+        event = self.kind.event(model, listing_id, subject=subject, message=message, sent_by=user.email)
+        self.store.write([], [event])
+
     def attendees(self, listing_id: str) -> tuple[L, list[tuple[Signup, int | None]]]:
         """Everyone who signed up, confirmed first, then offers, the waiting list in order, and
         those who cancelled; with each waiting member's position."""

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden, NotFound
 from functions.common.forms import validate
 from functions.common.http import App, User, attachment
@@ -15,6 +14,7 @@ from functions.common.ids import utcnow
 from functions.common.settings import settings
 from functions.common.web import parse_form
 from functions.places import views
+from functions.places.pages import register_member_pages
 from schemas.api.visits import (
     AttendeeList,
     CancelVisit,
@@ -29,7 +29,7 @@ from schemas.api.visits import (
 )
 
 from . import domain
-from .domain import Signup, Visit, VisitStatus
+from .domain import Signup, Visit
 from .export import attendees_csv
 from .service import VisitService
 
@@ -209,84 +209,7 @@ def register(app: App) -> None:
             return _visit_page(app, service, visit, user, form=form, errors=problem, status=error.status)
         return app.redirect(f"/visits/{visit_id}?done=signed-up")
 
-    @app.post("/visits/<visit_id>/leave", include_in_schema=False)
-    def leave_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_user(form=form)
-        service.give_up(visit_id, user.member_id)
-        return app.redirect(f"/visits/{visit_id}?done=cancelled")
-
-    @app.post("/visits/<visit_id>/accept", include_in_schema=False)
-    def accept_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_user(form=form)
-        service.accept_offer(visit_id, user.member_id)
-        return app.redirect(f"/visits/{visit_id}?done=accepted")
-
-    # -- pages: email links (GET and HEAD show; only the page's POST acts) ------------------------
-    @app.get("/visits/<visit_id>/cancel-place", include_in_schema=False)
-    def cancel_link_page(visit_id: VisitId) -> Response[str]:
-        token = app.current_event.get_query_string_value("token", "") or ""
-        return _link_page(
-            app, service, visit_id=visit_id, token=token, purpose="visit-cancel", template="visits/cancel_place.html"
-        )
-
-    @app.post("/visits/<visit_id>/cancel-place", include_in_schema=False)
-    def cancel_link_submit(visit_id: VisitId) -> Response[str]:
-        token = parse_form(app.body_text).get("token", "")
-        claims = service.link_claims(visit_id, token, "visit-cancel")
-        try:
-            service.give_up(visit_id, claims.subject, claims)
-        except tokens.TokenRejected as rejected:
-            if rejected.code != "used":
-                raise
-        except NotFound:
-            pass  # cancelled already (by this link or on the page): the page shows when
-        return _link_page(
-            app,
-            service,
-            visit_id=visit_id,
-            token=token,
-            purpose="visit-cancel",
-            template="visits/cancel_place.html",
-            acted=True,
-        )
-
-    @app.get("/visits/<visit_id>/offer", include_in_schema=False)
-    def offer_link_page(visit_id: VisitId) -> Response[str]:
-        token = app.current_event.get_query_string_value("token", "") or ""
-        return _link_page(
-            app, service, visit_id=visit_id, token=token, purpose="visit-offer", template="visits/offer.html"
-        )
-
-    @app.post("/visits/<visit_id>/offer", include_in_schema=False)
-    def offer_link_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        token = form.get("token", "")
-        claims = service.link_claims(visit_id, token, "visit-offer")
-        problem = ""
-        status = 200
-        try:
-            if form.get("decision") == "decline":
-                service.give_up(visit_id, claims.subject, claims)
-            else:
-                service.accept_offer(visit_id, claims.subject, claims)
-        except tokens.TokenRejected as rejected:
-            if rejected.code != "used":
-                raise
-        except DomainError as error:
-            problem, status = error.message, error.status
-        return _link_page(
-            app,
-            service,
-            visit_id=visit_id,
-            token=token,
-            purpose="visit-offer",
-            template="visits/offer.html",
-            acted=True,
-            problem=problem,
-            status=status,
-        )
+    register_member_pages(app, service)
 
     # -- pages: the community team ----------------------------------------------------------------
     @app.get("/visits/new", include_in_schema=False)
@@ -406,40 +329,6 @@ def _visit_page(
         form=form or {},
         errors=errors or {},
         done=app.current_event.get_query_string_value("done", "") or "",
-    )
-
-
-def _link_page(
-    app: App,
-    service: VisitService,
-    *,
-    visit_id: str,
-    token: str,
-    purpose: str,
-    template: str,
-    acted: bool = False,
-    problem: str = "",
-    status: int = 200,
-) -> Response[str]:
-    """A link's page: what it would do (with the button that does it), or what was done and when."""
-    claims = service.link_claims(visit_id, token, purpose)
-    visit = service.get(visit_id)
-    signup = service.signup_of(visit_id, claims.subject)
-    if signup is None or signup.signup_id != claims.data.get("signup_id"):
-        raise tokens.TokenRejected(
-            "This link was sent for an earlier sign-up of yours, which has since ended.", code="superseded"
-        )
-    return app.page(
-        template,
-        status=status,
-        visit=visit,
-        signup=signup,
-        offer_id=claims.data.get("offer_id"),
-        token=token,
-        acted=acted,
-        problem=problem,
-        now=utcnow(),
-        cancelled_visit=visit.status == VisitStatus.CANCELLED,
     )
 
 

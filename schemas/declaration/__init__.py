@@ -6,7 +6,7 @@ collects them. Importing it needs no AWS account, no CDK and no network.
 
 from __future__ import annotations
 
-from . import core, funding, newsletter, openspace, sigs, visits
+from . import core, events, funding, newsletter, openspace, sigs, visits
 from .model import (
     EVENT_SOURCE,
     FUNCTION_ENVIRONMENT,
@@ -21,7 +21,7 @@ from .model import (
 )
 from .tables import TABLES
 
-_AREAS = (core, sigs, funding, visits, newsletter, openspace)
+_AREAS = (core, sigs, funding, visits, newsletter, events, openspace)
 
 FUNCTIONS: tuple[Function, ...] = tuple(f for area in _AREAS for f in area.FUNCTIONS)
 BUCKETS: tuple[Bucket, ...] = tuple(b for area in _AREAS for b in getattr(area, "BUCKETS", ()))

@@ -1,0 +1,345 @@
+"""Events API and pages: community events, workshops, series and their sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+
+from functions.common.errors import DomainError, NotFound
+from functions.common.forms import validate
+from functions.common.http import App, User, attachment
+from functions.common.ids import utcnow
+from functions.common.web import parse_form
+from functions.places import views
+from functions.places.export import attendees_csv
+from functions.places.pages import register_member_pages
+from functions.places.repository import ts
+from schemas.api.events import (
+    ChangeEvent,
+    EventAttendeeList,
+    EventList,
+    EventSignupView,
+    EventView,
+    OpenSpaceSettings,
+    PublishEvent,
+    PublishSeries,
+    SeriesDetail,
+    SeriesSignupResult,
+    SeriesView,
+    SignUpForEvent,
+)
+from schemas.api.places import CancelListing, ChangePlaces, MarkAttendance, MessageAttendees
+
+from .domain import Event, Series
+from .service import EventService
+from .whats_on import FORMATS, KINDS, whats_on
+
+EventId = Annotated[str, Path(max_length=64, pattern=r"^event_[A-Za-z0-9]+$")]
+SeriesId = Annotated[str, Path(max_length=64, pattern=r"^series_[A-Za-z0-9]+$")]
+
+
+def event_view(event: Event, joining_link: str | None = None) -> EventView:
+    open_space = None
+    if event.open_space is not None:
+        open_space = OpenSpaceSettings.model_validate(
+            {
+                "slots": [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in event.open_space.slots],
+                "spaces": [vars(s) for s in event.open_space.spaces],
+                "marketplace_closes_at": event.open_space.marketplace_closes_at,
+            }
+        )
+    return EventView(
+        **views.listing_fields(event, joining_link),
+        event_id=event.event_id,
+        kind=event.kind.value,  # type: ignore[arg-type]
+        kind_label=event.kind_label,
+        series_id=event.series_id,
+        access_questions=list(event.access_questions),
+        open_space=open_space,
+    )
+
+
+def series_view(series: Series) -> SeriesView:
+    return SeriesView(
+        series_id=series.series_id,
+        title=series.title,
+        description=series.description,
+        signup_mode=series.signup_mode.value,  # type: ignore[arg-type]
+        session_ids=list(series.session_ids),
+    )
+
+
+def _json(status: int, model: Any) -> Response[str]:
+    return Response(status, "application/json", model.model_dump_json())
+
+
+def register(app: App) -> None:
+    service = EventService()
+
+    def my_view(event: Event, user: User, signup: Any, position: int | None = None) -> EventSignupView:
+        link = service.joining_link_for(event, user, signup)
+        shown = position if position is not None else service.position(signup)
+        return EventSignupView(
+            **views.place_fields(signup, shown, link), event_id=event.event_id, answers=list(signup.answers)
+        )
+
+    # -- API: events --------------------------------------------------------------------------------
+    @app.get("/api/events", tags=["Events"], summary="Upcoming events, workshops and series sessions")
+    def list_events(
+        format: Annotated[str | None, Query(pattern="^(online|in_person|hybrid)$")] = None,
+        kind: Annotated[str | None, Query(pattern="^(community_event|workshop|series_session)$")] = None,
+    ) -> EventList:
+        events = [
+            e for e in service.upcoming() if (format is None or e.format == format) and (kind is None or e.kind == kind)
+        ]
+        return EventList(events=[event_view(e) for e in events], series=[series_view(s) for s in service.all_series()])
+
+    @app.post("/api/events", tags=["Events"], status_code=201, summary="Publish an event (staff)")
+    def publish(body: Annotated[PublishEvent, Body()]) -> Response[str]:
+        event = service.publish(body, app.require_staff())
+        return _json(201, event_view(event, event.joining_link or None))
+
+    @app.get("/api/events/<event_id>", tags=["Events"], summary="One event")
+    def get_event(event_id: EventId) -> EventView:
+        event = service.get(event_id)
+        user = app.user()
+        signup = service.signup_of(event_id, user.member_id) if user else None
+        return event_view(event, service.joining_link_for(event, user, signup))
+
+    @app.patch(
+        "/api/events/<event_id>",
+        tags=["Events"],
+        summary="Change an event's details (staff): everyone signed up is told, with an updated invitation",
+    )
+    def change_event(event_id: EventId, body: Annotated[ChangeEvent, Body()]) -> EventView:
+        changes = {k: v for k, v in body.model_dump(exclude_none=True).items()}
+        event, _ = service.change_details(event_id, changes, app.require_staff())
+        return event_view(event, event.joining_link or None)
+
+    @app.put("/api/events/<event_id>/places", tags=["Events"], summary="Change the number of places (staff)")
+    def change_places(event_id: EventId, body: Annotated[ChangePlaces, Body()]) -> EventView:
+        event = service.change_places(event_id, body.places, app.require_staff())
+        return event_view(event, event.joining_link or None)
+
+    @app.post("/api/events/<event_id>/cancellation", tags=["Events"], summary="Cancel an event (staff)")
+    def cancel_event(event_id: EventId, body: Annotated[CancelListing, Body()]) -> EventView:
+        event = service.cancel(event_id, body.reason, app.require_staff())
+        return event_view(event, event.joining_link or None)
+
+    @app.post(
+        "/api/events/<event_id>/messages",
+        tags=["Events"],
+        status_code=202,
+        summary="Email everyone with a confirmed place (staff)",
+    )
+    def message_attendees(event_id: EventId, body: Annotated[MessageAttendees, Body()]) -> Response[str]:
+        service.message_attendees(event_id, body.subject, body.message, app.require_staff())
+        return Response(202, "application/json", '{"status": "sending"}')
+
+    @app.post("/api/events/<event_id>/attendance", tags=["Events"], summary="Mark who came (staff, after it starts)")
+    def mark_attendance(event_id: EventId, body: Annotated[MarkAttendance, Body()]) -> EventAttendeeList:
+        service.mark_attendance(event_id, {m.member_id: m.attended for m in body.marks}, app.require_staff())
+        return attendee_list(event_id)
+
+    @app.get("/api/events/<event_id>/attendees", tags=["Events"], summary="Everyone signed up, with needs (staff)")
+    def attendees(event_id: EventId) -> EventAttendeeList:
+        app.require_staff()
+        return attendee_list(event_id)
+
+    def attendee_list(event_id: str) -> EventAttendeeList:
+        event, rows = service.attendees(event_id)
+        return EventAttendeeList(
+            event_id=event_id,
+            confirmed=event.confirmed,
+            waiting=event.waiting,
+            attendees=[views.attendee_view(s, position) for s, position in rows],
+        )
+
+    @app.get(
+        "/api/events/<event_id>/attendees.csv",
+        tags=["Events"],
+        summary="Everyone signed up, as CSV (staff)",
+        response_description="text/csv, one row per sign-up",
+    )
+    def attendees_export(event_id: EventId) -> Response[str]:
+        app.require_staff()
+        _, rows = service.attendees(event_id)
+        return attachment(attendees_csv(rows), f"{event_id}-attendees.csv", "text/csv; charset=utf-8")
+
+    # -- API: sign-ups --------------------------------------------------------------------------------
+    @app.post(
+        "/api/events/<event_id>/signups",
+        tags=["Events"],
+        status_code=201,
+        summary="Sign up: a place if one is left, else the waiting list (200 with the existing sign-up)",
+    )
+    def sign_up(event_id: EventId, body: Annotated[SignUpForEvent | None, Body()] = None) -> Response[str]:
+        user = app.require_user()
+        result = service.sign_up_for_event(event_id, user, body or SignUpForEvent())
+        return _json(201 if result.created else 200, my_view(result.listing, user, result.signup, result.position))
+
+    @app.get("/api/events/<event_id>/signups/me", tags=["Events"], summary="My sign-up and waiting-list position")
+    def my_signup(event_id: EventId) -> EventSignupView:
+        user = app.require_user()
+        event = service.get(event_id)
+        signup = service.signup_of(event_id, user.member_id)
+        if signup is None:
+            raise NotFound("You have not signed up for this event.")
+        return my_view(event, user, signup)
+
+    @app.delete(
+        "/api/events/<event_id>/signups/me",
+        tags=["Events"],
+        status_code=204,
+        summary="Cancel my place, decline my offer, or leave the waiting list",
+    )
+    def give_up(event_id: EventId) -> Response[str]:
+        service.give_up(event_id, app.require_user().member_id)
+        return Response(204, None, "")
+
+    @app.post("/api/events/<event_id>/signups/me/acceptance", tags=["Events"], summary="Accept an offered place")
+    def accept(event_id: EventId) -> EventSignupView:
+        user = app.require_user()
+        signup = service.accept_offer(event_id, user.member_id)
+        return my_view(service.get(event_id), user, signup)
+
+    # -- API: series ---------------------------------------------------------------------------------
+    @app.post("/api/series", tags=["Events"], status_code=201, summary="Publish a series (staff); add sessions to it")
+    def publish_series(body: Annotated[PublishSeries, Body()]) -> Response[str]:
+        return _json(201, series_view(service.publish_series(body, app.require_staff())))
+
+    @app.get("/api/series/<series_id>", tags=["Events"], summary="A series and its sessions")
+    def get_series(series_id: SeriesId) -> SeriesDetail:
+        series = service.series(series_id)
+        return SeriesDetail(series=series_view(series), sessions=[event_view(e) for e in service.sessions(series)])
+
+    @app.post(
+        "/api/series/<series_id>/signups",
+        tags=["Events"],
+        status_code=201,
+        summary="Sign up for the whole series: a place or waiting-list place on each session still open",
+    )
+    def sign_up_for_series(
+        series_id: SeriesId, body: Annotated[SignUpForEvent | None, Body()] = None
+    ) -> SeriesSignupResult:
+        user = app.require_user()
+        result = service.sign_up_for_series(series_id, user, body or SignUpForEvent())
+        return SeriesSignupResult(
+            series_id=series_id,
+            signups=[my_view(r.listing, user, r.signup, r.position) for r in result.results],
+        )
+
+    # -- pages -----------------------------------------------------------------------------------------
+    @app.get("/events", include_in_schema=False)
+    def list_page() -> Response[str]:
+        event = app.current_event
+        fmt = event.get_query_string_value("format", "") or ""
+        kind = event.get_query_string_value("kind", "") or ""
+        items = whats_on(service.store, format=fmt if fmt in FORMATS else "", kind=kind if kind in KINDS else "")
+        return app.page("events/list.html", items=items, format=fmt, kind=kind, formats=FORMATS, kinds=KINDS)
+
+    @app.get("/events/<event_id>", include_in_schema=False)
+    def event_page(event_id: EventId) -> Response[str]:
+        return _event_page(app, service, service.get(event_id), app.user(acting=False))
+
+    @app.post("/events/<event_id>/signup", include_in_schema=False)
+    def signup_submit(event_id: EventId) -> Response[str]:
+        form = parse_form(app.body_text)
+        user = app.user(form=form)
+        if user is None:
+            return app.redirect(f"/auth/sign-in?next=/events/{event_id}")
+        event = service.get(event_id)
+        fields: dict[str, Any] = {k: form.get(k, "") for k in ("access_needs", "dietary_needs", "note")}
+        fields["answers"] = [form.get(f"answer_{i}", "") for i in range(1, len(event.access_questions) + 1)]
+        body, errors = validate(SignUpForEvent, fields)
+        if body is None:
+            return _event_page(app, service, event, user, form=form, errors=errors, status=422)
+        try:
+            service.sign_up_for_event(event_id, user, body)
+        except DomainError as error:
+            problem = {error.field or "signup": error.message}
+            return _event_page(app, service, event, user, form=form, errors=problem, status=error.status)
+        return app.redirect(f"/events/{event_id}?done=signed-up")
+
+    register_member_pages(app, service)
+
+    @app.get("/series/<series_id>", include_in_schema=False)
+    def series_page(series_id: SeriesId) -> Response[str]:
+        return _series_page(app, service, service.series(series_id), app.user(acting=False))
+
+    @app.post("/series/<series_id>/signup", include_in_schema=False)
+    def series_signup_submit(series_id: SeriesId) -> Response[str]:
+        form = parse_form(app.body_text)
+        user = app.user(form=form)
+        if user is None:
+            return app.redirect(f"/auth/sign-in?next=/series/{series_id}")
+        series = service.series(series_id)
+        body, errors = validate(SignUpForEvent, {k: form.get(k, "") for k in ("access_needs", "note")})
+        if body is None:
+            return _series_page(app, service, series, user, errors=errors, status=422)
+        try:
+            service.sign_up_for_series(series_id, user, body)
+        except DomainError as error:
+            return _series_page(app, service, series, user, errors={"signup": error.message}, status=error.status)
+        return app.redirect(f"/series/{series_id}?done=signed-up")
+
+
+def _event_page(
+    app: App,
+    service: EventService,
+    event: Event,
+    user: User | None,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response[str]:
+    signup = service.signup_of(event.event_id, user.member_id) if user else None
+    series = service.events.series(event.series_id) if event.series_id else None
+    return app.page(
+        "events/event.html",
+        status=status,
+        user=user,
+        event=event,
+        series=series,
+        signup=signup,
+        position=service.position(signup) if signup else None,
+        joining_link=service.joining_link_for(event, user, signup),
+        now=utcnow(),
+        form=form or {},
+        errors=errors or {},
+        done=app.current_event.get_query_string_value("done", "") or "",
+    )
+
+
+def _series_page(
+    app: App,
+    service: EventService,
+    series: Series,
+    user: User | None,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response[str]:
+    sessions = service.sessions(series)
+    mine = {}
+    if user:
+        for session in sessions:
+            signup = service.signup_of(session.event_id, user.member_id)
+            if signup is not None:
+                mine[session.event_id] = (signup, service.position(signup))
+    return app.page(
+        "events/series.html",
+        status=status,
+        user=user,
+        series=series,
+        sessions=sessions,
+        mine=mine,
+        now=utcnow(),
+        errors=errors or {},
+        form={},
+        done=app.current_event.get_query_string_value("done", "") or "",
+        stamp=ts,
+    )
