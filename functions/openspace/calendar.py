@@ -14,7 +14,9 @@ from functions.events.domain import Event
 from .domain import Conversation, Layout
 
 
-def conversation_ics(event: Event, lay: Layout, conversation: Conversation, placed: dict[str, Any], now: datetime) -> str:
+def conversation_ics(
+    event: Event, lay: Layout, conversation: Conversation, placed: dict[str, Any], now: datetime
+) -> str:
     slot = lay.slot(placed["slot_id"])
     space = lay.space(placed["space_id"])
     calendar = Calendar()

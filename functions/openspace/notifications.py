@@ -56,7 +56,8 @@ def on_agenda_published(event: OpenSpaceAgendaPublished) -> None:
     link = settings().url(f"/open-space/{event.gathering_id}/agenda")
     if event.first:
         for email, name in service.attendees(event.gathering_id):
-            _send(email, f"The Open Space agenda for {event.title}", "openspace_agenda", event=event, name=name, link=link)
+            subject = f"The Open Space agenda for {event.title}"
+            _send(email, subject, "openspace_agenda", event=event, name=name, link=link)
         return
     if not event.changed:
         return

@@ -141,12 +141,19 @@ class OpenSpaceRepository:
         )
 
     def pin(self, event_id: str, conversation_id: str, slot: str | None, space: str | None) -> None:
+        pins = {"pinned_slot": slot, "pinned_space": space}
+        kept = {f":{name}": value for name, value in pins.items() if value is not None}
+        sets = ", ".join(f"{name} = :{name}" for name, value in pins.items() if value is not None)
+        removes = ", ".join(name for name, value in pins.items() if value is None)
+        expression = " ".join(
+            part for part in (f"SET {sets}" if sets else "", f"REMOVE {removes}" if removes else "") if part
+        )
         self.store.write(
             [
                 Update(
                     key={"pk": pk(event_id), "sk": f"CONV#{conversation_id}"},
-                    expression="SET pinned_slot = :slot, pinned_space = :space",
-                    values={":slot": slot, ":space": space},
+                    expression=expression,
+                    values=kept,
                     condition="attribute_exists(pk)",
                 )
             ]
