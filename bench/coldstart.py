@@ -52,6 +52,8 @@ REQUESTS: dict[str, tuple[str, int | None]] = {
     "funding": ("/api/rounds", None),
     "visits": ("/api/visits", None),
     "newsletter": ("/api/newsletter/issues", None),
+    # An unknown event: the route, its validation and one GetItem, answered 404.
+    "openspace": ("/api/open-space/event_unknown", 404),
 }
 #: Further requests worth knowing: an HTML page pays for Jinja on top of the API path.
 EXTRA_REQUESTS: tuple[tuple[str, str, int | None], ...] = (("sigs", "/sigs", 200),)
