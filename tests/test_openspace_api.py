@@ -267,3 +267,38 @@ def test_bad_input_gets_a_clear_4xx(api: Api, bristol: dict[str, Any]) -> None:
     assert no_event.status_code in (200, 201)
     plain = publish(api, open_space=None)
     assert api.get(f"/api/open-space/{plain}").status_code == 404
+
+
+def test_a_member_downloads_and_erases_their_open_space_data(api: Api, bristol: dict[str, Any]) -> None:
+    from tests.test_account import everything_mentioning
+
+    event_id, people, headers = bristol["event_id"], bristol["people"], bristol["headers"]
+    me, other = people[0], people[1]
+    mine = propose(api, event_id, headers[me], "Meaningfully involving patients", co_host_emails=[people[2]])
+    theirs = propose(api, event_id, headers[other], "How different organisations work together")
+    mark(api, event_id, theirs["conversation_id"], headers[me])
+    mark(api, event_id, mine["conversation_id"], headers[other])
+    added = api.post(
+        f"/api/open-space/{event_id}/conversations/{theirs['conversation_id']}/harvest/additions",
+        json={"text": "Shared budgets make it real."},
+        headers=headers[me],
+    )
+    assert added.status_code == 201
+    api.settle()
+    data = api.get("/api/account/data", headers=headers[me]).json()["openspace"]
+    assert [c["title"] for c in data["conversations_hosted"]] == ["Meaningfully involving patients"]
+    assert [c["title"] for c in data["conversations_marked"]] == ["How different organisations work together"]
+    assert [a["text"] for a in data["added_to_harvests"]] == ["Shared budgets make it real."]
+
+    erased = api.post("/api/account/erasure", json={"confirm": "erase my account"}, headers=headers[me])
+    assert erased.status_code == 200, erased.text
+    api.settle()
+    assert everything_mentioning(api.runtime, me) == []
+    market = {c["title"]: c for c in api.get(f"/api/open-space/{event_id}").json()["conversations"]}
+    # What others rely on stays: the conversation (as a former member's), its marks, the addition's text.
+    assert market["Meaningfully involving patients"]["hosts"] == ["Former member"]
+    assert market["Meaningfully involving patients"]["interested"] == 1
+    assert market["How different organisations work together"]["interested"] == 0
+    proceedings = api.post(f"/api/open-space/{event_id}/proceedings", headers=api.auth(STAFF, staff=True)).json()
+    harvest = {h["title"]: h for h in proceedings["harvests"]}["How different organisations work together"]
+    assert harvest["additions"] == ["Former member: Shared budgets make it real."]

@@ -37,6 +37,18 @@ class CoHost:
 
 
 @dataclass(frozen=True)
+class Addition:
+    """What a participant added to a harvest; ``by`` (their address) only for export and erasure."""
+
+    by: str
+    name: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.text}"
+
+
+@dataclass(frozen=True)
 class Conversation:
     event_id: str
     conversation_id: str
@@ -54,13 +66,14 @@ class Conversation:
     discussed: str = ""
     next_steps: str = ""
     keep_going: str = ""
-    additions: tuple[str, ...] = ()
+    additions: tuple[Addition, ...] = ()
     harvested_at: datetime | None = None
 
     @property
     def host_emails(self) -> list[str]:
-        """The host and the co-hosts who have confirmed: only they are treated as hosts."""
-        return [self.host_email, *(c.email for c in self.co_hosts if c.confirmed)]
+        """The host and the co-hosts who have confirmed: only they are treated as hosts (an
+        erased host has no address left, and is no one's clash)."""
+        return [e for e in (self.host_email, *(c.email for c in self.co_hosts if c.confirmed)) if e]
 
     @property
     def host_names(self) -> list[str]:

@@ -20,6 +20,7 @@ def export(member: Member, store: Store) -> dict[str, Any]:
     email = member.email.lower()
     hosted: list[dict[str, Any]] = []
     marked: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
     for event_id in repo.events_of(email):
         mine = repo.marked_by(event_id, email)
         for c in repo.conversations(event_id):
@@ -34,9 +35,14 @@ def export(member: Member, store: Store) -> dict[str, Any]:
                         "proposed_at": c.proposed_at.isoformat(),
                     }
                 )
+            added.extend(
+                {"event_id": event_id, "conversation_id": c.conversation_id, "title": c.title, "text": a.text}
+                for a in c.additions
+                if a.by == email
+            )
             if c.conversation_id in mine:
                 marked.append({"event_id": event_id, "conversation_id": c.conversation_id, "title": c.title})
-    return {"conversations_hosted": hosted, "conversations_marked": marked}
+    return {"conversations_hosted": hosted, "conversations_marked": marked, "added_to_harvests": added}
 
 
 def erase(member: Member, store: Store) -> None:

@@ -20,7 +20,7 @@ from functions.common.store import EXISTS, NOT_EXISTS, Condition, ConditionFaile
 from functions.places.repository import ts
 from schemas.events.base import DomainEvent
 
-from .domain import CoHost, Conversation
+from .domain import Addition, CoHost, Conversation
 
 
 def pk(event_id: str) -> str:
@@ -66,7 +66,9 @@ def _conversation(item: dict[str, Any]) -> Conversation:
         discussed=item.get("discussed", ""),
         next_steps=item.get("next_steps", ""),
         keep_going=item.get("keep_going", ""),
-        additions=tuple(item.get("additions") or ()),
+        additions=tuple(
+            Addition(a.get("by", ""), a.get("name", ""), a.get("text", "")) for a in item.get("additions") or ()
+        ),
         harvested_at=datetime.fromisoformat(harvested) if harvested else None,
     )
 
@@ -222,7 +224,7 @@ class OpenSpaceRepository:
         return set(item.get("marked") or ()) if item else set()
 
     def events_of(self, email: str) -> list[str]:
-        return [i["event_id"] for i in self.store.query(f"OSPERSON#{email}", index="gsi1")]
+        return [i["gsi1sk"] for i in self.store.query(f"OSPERSON#{email}", index="gsi1")]
 
     # -- agenda ---------------------------------------------------------------------------------
     def agenda(self, event_id: str) -> dict[str, Any] | None:
@@ -324,15 +326,20 @@ class OpenSpaceRepository:
             operations.append(token_op)
         self.store.write(operations, events)
 
-    def add_to_harvest(self, conversation: Conversation, text: str, events: list[DomainEvent]) -> None:
+    def add_to_harvest(self, conversation: Conversation, addition: Addition, events: list[DomainEvent]) -> None:
         self.store.write(
             [
                 Update(
                     key={"pk": pk(conversation.event_id), "sk": f"CONV#{conversation.conversation_id}"},
                     expression="SET additions = list_append(if_not_exists(additions, :empty), :new)",
-                    values={":empty": [], ":new": [text]},
+                    values={":empty": [], ":new": [{"by": addition.by, "name": addition.name, "text": addition.text}]},
                     condition="attribute_exists(pk)",
-                )
+                ),
+                Update(
+                    key=_person_key(conversation.event_id, addition.by),
+                    expression="SET gsi1pk = :g, gsi1sk = :e",
+                    values={":g": f"OSPERSON#{addition.by}", ":e": conversation.event_id},
+                ),
             ],
             events,
         )
@@ -353,6 +360,22 @@ class OpenSpaceRepository:
         for conversation_id in sorted((person or {}).get("marked") or ()):
             self.unmark(event_id, conversation_id, email, "")
         for conversation in self.conversations(event_id):
+            if any(a.by == email for a in conversation.additions):
+                kept_additions = [
+                    {"by": "", "name": "Former member", "text": a.text}
+                    if a.by == email
+                    else {"by": a.by, "name": a.name, "text": a.text}
+                    for a in conversation.additions
+                ]
+                self.store.write(
+                    [
+                        Update(
+                            key={"pk": pk(event_id), "sk": f"CONV#{conversation.conversation_id}"},
+                            expression="SET additions = :a",
+                            values={":a": kept_additions},
+                        )
+                    ]
+                )
             if conversation.host_email == email:
                 self.store.write(
                     [

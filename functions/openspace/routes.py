@@ -119,7 +119,7 @@ def harvest_view(c: Conversation) -> HarvestView:
         discussed=c.discussed,
         next_steps=c.next_steps,
         keep_going=c.keep_going,
-        additions=list(c.additions),
+        additions=[str(a) for a in c.additions],
         recorded_at=c.harvested_at,
     )
 

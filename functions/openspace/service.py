@@ -286,7 +286,8 @@ class OpenSpaceService:
         return self._harvest(conversation, body, user.email.lower(), None)
 
     def _harvest(self, conversation: Conversation, body: RecordHarvest, by: str, spend: Any) -> Conversation:
-        names = dict(zip(conversation.host_emails, conversation.host_names, strict=True))
+        names = {conversation.host_email: conversation.host_name}
+        names.update((c.email, c.name) for c in conversation.co_hosts if c.confirmed)
         event = ConversationHarvested(
             gathering_id=conversation.event_id,
             conversation_id=conversation.conversation_id,
@@ -307,7 +308,8 @@ class OpenSpaceService:
             by_name=name,
             addition=True,
         )
-        self.repo.add_to_harvest(conversation, f"{name}: {body.text}", [event])
+        addition = domain.Addition(user.email.lower(), name, body.text)
+        self.repo.add_to_harvest(conversation, addition, [event])
         return self.conversation(event_id, conversation_id)
 
     # -- proceedings ------------------------------------------------------------------------------
