@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from functions.common.errors import Conflict, Forbidden, NotFound
 from functions.events.domain import Event
 from functions.events.domain import OpenSpace as Settings
 
-from . import agenda as builder
+if TYPE_CHECKING:
+    from . import agenda as builder
+
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -164,6 +167,8 @@ def build(
 ) -> Built:
     """The agenda for these conversations; ``marks`` are the emails that marked each
     conversation, ``previous`` the (slot, space) of each in the last published version."""
+    from . import agenda as builder  # the search is needed only when building: not at cold start
+
     inputs = [
         builder.Conversation(
             id=c.conversation_id,

@@ -24,7 +24,6 @@ from schemas.events.openspace import (
 )
 
 from . import domain
-from .agenda import PinConflict
 from .domain import CoHost, Conversation, Layout
 from .repository import OpenSpaceRepository
 
@@ -172,7 +171,7 @@ class OpenSpaceService:
         ]
         try:
             domain.build(lay, conversations, {}, {})
-        except PinConflict as conflict:
+        except _pin_conflict() as conflict:
             raise Conflict(str(conflict)) from None
         self.repo.pin(event_id, conversation_id, body.slot_id, body.space_id)
         return self.conversation(event_id, conversation_id)
@@ -192,7 +191,7 @@ class OpenSpaceService:
         }
         try:
             built = domain.build(lay, conversations, self.repo.marks(event_id), previous)
-        except PinConflict as conflict:
+        except _pin_conflict() as conflict:
             raise Conflict(str(conflict)) from None
         version = int(current["version"]) + 1 if current else 1
         now = utcnow()
@@ -362,3 +361,9 @@ def _agenda_body(agenda: Any) -> dict[str, Any]:
         ],
         "unplaced": [asdict(u) for u in agenda.unplaced],
     }
+
+
+def _pin_conflict() -> type[Exception]:
+    from .agenda import PinConflict
+
+    return PinConflict
