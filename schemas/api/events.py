@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from schemas.api.base import ApiModel
@@ -81,14 +89,14 @@ class PublishEvent(ListingBody):
     )
     open_space: OpenSpaceSettings | None = None
 
-    @field_validator("series_id")
-    @classmethod
-    def _series_for_a_session(cls, series_id: str | None, info: ValidationInfo) -> str | None:
-        if info.data.get("kind") == "series_session" and not series_id:
+    @model_validator(mode="after")
+    def _series_for_a_session(self) -> PublishEvent:
+        # After the fields: a default (no series) is never seen by a field validator.
+        if self.kind == "series_session" and not self.series_id:
             raise _rule("Choose the series this session belongs to.")
-        if series_id and info.data.get("kind") != "series_session":
+        if self.series_id and self.kind != "series_session":
             raise _rule("Only a series session belongs to a series.")
-        return series_id
+        return self
 
 
 class PublishSeries(ApiModel):
