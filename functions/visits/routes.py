@@ -11,9 +11,9 @@ from functions.common.errors import DomainError, Forbidden, NotFound
 from functions.common.forms import validate
 from functions.common.http import App, User, attachment
 from functions.common.ids import utcnow
-from functions.common.settings import settings
 from functions.common.web import parse_form
 from functions.places import views
+from functions.places.forms import read_listing_form
 from functions.places.pages import register_member_pages
 from schemas.api.visits import (
     AttendeeList,
@@ -28,7 +28,6 @@ from schemas.api.visits import (
     VisitView,
 )
 
-from . import domain
 from .domain import Signup, Visit
 from .export import attendees_csv
 from .service import VisitService
@@ -50,7 +49,6 @@ PUBLISH_LABELS = {
     "waitlist_mode": "Waiting list",
     "offer_hours": "Hours to accept an offer",
 }
-_TIMES = ("starts_at", "ends_at", "signup_closes_at")
 
 
 def visit_view(visit: Visit, joining_link: str | None = None) -> VisitView:
@@ -216,7 +214,7 @@ def register(app: App) -> None:
     def publish_page() -> Response[str]:
         if _staff_or_none(app) is None:
             return app.redirect("/auth/sign-in?next=/visits/new")
-        defaults = {"format": "online", "waitlist_mode": "automatic", "offer_hours": "24"}
+        defaults = {"waitlist_mode": "automatic", "offer_hours": "24"}
         return app.page("visits/new.html", form=defaults, errors={}, labels=PUBLISH_LABELS)
 
     @app.post("/visits/new", include_in_schema=False)
@@ -281,28 +279,8 @@ def _staff_or_none(app: App) -> User | None:
 
 
 def _publish_form(form: dict[str, str]) -> tuple[PublishVisit | None, dict[str, str]]:
-    """The form's fields as the API's body: times typed without an offset are UK times."""
-    data: dict[str, Any] = {k: form.get(k, "") for k in PUBLISH_LABELS if k not in _TIMES}
-    if not data["offer_hours"].strip():
-        data.pop("offer_hours")
-    errors: dict[str, str] = {}
-    for field in _TIMES:
-        text = form.get(field, "").strip()
-        if not text:
-            errors[field] = "Enter a date and time."
-            continue
-        try:
-            data[field] = domain.local_time(text, settings().timezone)
-        except domain.NoSuchLocalTime:
-            errors[field] = "That time does not exist in UK time: the clocks go forward then."
-        except ValueError:
-            errors[field] = "Enter a date and time, like 26/04/2027 10:00."
-    body, problems = validate(PublishVisit, data)
-    for field, message in problems.items():
-        errors.setdefault(field, message)
-    # The error summary lists problems in the order of the form's fields.
-    ordered = {field: errors[field] for field in PUBLISH_LABELS if field in errors}
-    return (body if not errors else None), {**ordered, **errors}
+    """The form's fields as the API's body: dates from the date input, in UK time."""
+    return read_listing_form(PublishVisit, form, PUBLISH_LABELS)
 
 
 def _visit_page(
