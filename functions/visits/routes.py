@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.common.errors import DomainError, Forbidden, NotFound
+from functions.common.errors import DomainError, NotFound
 from functions.common.forms import validate
 from functions.common.http import App, User, attachment
 from functions.common.ids import utcnow
@@ -15,6 +15,7 @@ from functions.common.web import parse_form
 from functions.places import views
 from functions.places.forms import read_listing_form
 from functions.places.pages import register_member_pages
+from functions.places.team import register_team, staff_or_none
 from schemas.api.visits import (
     AttendeeList,
     CancelVisit,
@@ -212,7 +213,7 @@ def register(app: App) -> None:
     # -- pages: the community team ----------------------------------------------------------------
     @app.get("/visits/new", include_in_schema=False)
     def publish_page() -> Response[str]:
-        if _staff_or_none(app) is None:
+        if staff_or_none(app) is None:
             return app.redirect("/auth/sign-in?next=/visits/new")
         defaults = {"waitlist_mode": "automatic", "offer_hours": "24"}
         return app.page("visits/new.html", form=defaults, errors={}, labels=PUBLISH_LABELS)
@@ -230,52 +231,7 @@ def register(app: App) -> None:
                 errors = {error.field or "title": error.message}
         return app.page("visits/new.html", status=422, user=user, form=form, errors=errors, labels=PUBLISH_LABELS)
 
-    @app.get("/visits/<visit_id>/staff", include_in_schema=False)
-    def staff_page(visit_id: VisitId) -> Response[str]:
-        if _staff_or_none(app) is None:
-            return app.redirect(f"/auth/sign-in?next=/visits/{visit_id}/staff")
-        return _staff_page(app, service, visit_id)
-
-    @app.post("/visits/<visit_id>/staff/places", include_in_schema=False)
-    def places_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        change, errors = validate(ChangeVisit, {"places": form.get("places", "")})
-        if change is None:
-            return _staff_page(app, service, visit_id, user=user, errors=errors, form=form, status=422)
-        try:
-            service.change_places(visit_id, change.places, user)
-        except DomainError as error:
-            return _staff_page(
-                app, service, visit_id, user=user, errors={"places": error.message}, form=form, status=error.status
-            )
-        return app.redirect(f"/visits/{visit_id}/staff?done=places")
-
-    @app.post("/visits/<visit_id>/staff/cancel", include_in_schema=False)
-    def cancel_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        cancel, errors = validate(CancelVisit, {"reason": form.get("reason", "")})
-        if cancel is None:
-            return _staff_page(app, service, visit_id, user=user, errors=errors, form=form, status=422)
-        if form.get("confirm") != "yes":
-            errors = {"confirm": "Tick the box to confirm that everyone signed up should be told."}
-            return _staff_page(app, service, visit_id, user=user, errors=errors, form=form, status=422)
-        try:
-            service.cancel_visit(visit_id, cancel.reason, user)
-        except DomainError as error:
-            return _staff_page(
-                app, service, visit_id, user=user, errors={"reason": error.message}, form=form, status=error.status
-            )
-        return app.redirect(f"/visits/{visit_id}/staff?done=cancelled")
-
-
-def _staff_or_none(app: App) -> User | None:
-    """The signed-in staff member; None when nobody is signed in (the page sends them to sign in)."""
-    user = app.user()
-    if user is not None and not user.is_staff:
-        raise Forbidden("Only the community team can do this.")
-    return user
+    register_team(app, service, view=lambda visit: visit_view(visit, visit.joining_link or None), tag="Visits")
 
 
 def _publish_form(form: dict[str, str]) -> tuple[PublishVisit | None, dict[str, str]]:
@@ -306,29 +262,5 @@ def _visit_page(
         now=utcnow(),
         form=form or {},
         errors=errors or {},
-        done=app.current_event.get_query_string_value("done", "") or "",
-    )
-
-
-def _staff_page(
-    app: App,
-    service: VisitService,
-    visit_id: str,
-    *,
-    user: User | None = None,
-    errors: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response[str]:
-    visit, rows = service.attendees(visit_id)
-    return app.page(
-        "visits/staff.html",
-        status=status,
-        user=user or True,
-        visit=visit,
-        rows=rows,
-        errors=errors or {},
-        form=form or {},
-        now=utcnow(),
         done=app.current_event.get_query_string_value("done", "") or "",
     )

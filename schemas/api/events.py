@@ -112,20 +112,6 @@ class PublishSeries(ApiModel):
     )
 
 
-class ChangeEvent(ApiModel):
-    """The details attendees were told; only what is given changes. Everyone signed up is told
-    what changed, confirmed attendees with an updated calendar invitation."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    title: Annotated[SingleLine, StringConstraints(min_length=3, max_length=120)] | None = None
-    description: Annotated[MultiLine, StringConstraints(min_length=10, max_length=5000)] | None = None
-    location: Annotated[SingleLine, StringConstraints(max_length=300)] | None = None
-    joining_link: Annotated[SingleLine, StringConstraints(max_length=500)] | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    signup_closes_at: AwareDatetime | None = None
-
-
 class SignUpForEvent(SignUp):
     answers: list[Annotated[MultiLine, StringConstraints(max_length=1000)]] = Field(
         default_factory=list,
