@@ -16,7 +16,7 @@ from functions.places import views
 from functions.places.export import attendees_csv
 from functions.places.pages import register_member_pages
 from functions.places.repository import ts
-from functions.places.team import register_team
+from functions.places.team import register_team, staff_or_none
 from schemas.api.events import (
     EventAttendeeList,
     EventList,
@@ -33,6 +33,7 @@ from schemas.api.events import (
 from schemas.api.places import CancelListing, ChangePlaces
 
 from .domain import Event, Series
+from .forms import LABELS, read_event_form
 from .service import EventService
 from .whats_on import FORMATS, KINDS, whats_on
 
@@ -211,6 +212,50 @@ def register(app: App) -> None:
         kind = event.get_query_string_value("kind", "") or ""
         items = whats_on(service.store, format=fmt if fmt in FORMATS else "", kind=kind if kind in KINDS else "")
         return app.page("events/list.html", items=items, format=fmt, kind=kind, formats=FORMATS, kinds=KINDS)
+
+    @app.get("/events/new", include_in_schema=False)
+    def publish_page() -> Response[str]:
+        if staff_or_none(app) is None:
+            return app.redirect("/auth/sign-in?next=/events/new")
+        form = {"waitlist_mode": "automatic", "offer_hours": "24"}
+        return app.page("events/new.html", form=form, errors={}, labels=LABELS, series=service.all_series())
+
+    @app.post("/events/new", include_in_schema=False)
+    def publish_submit() -> Response[str]:
+        form = parse_form(app.body_text)
+        user = app.require_staff(form=form)
+        body, errors = read_event_form(form)
+        if body is not None:
+            try:
+                event = service.publish(body, user)
+                return app.redirect(f"/events/{event.event_id}/staff?done=published")
+            except DomainError as error:
+                errors = {error.field or "title": error.message}
+        return app.page(
+            "events/new.html",
+            status=422,
+            user=user,
+            form=form,
+            errors=errors,
+            labels=LABELS,
+            series=service.all_series(),
+        )
+
+    @app.get("/series/new", include_in_schema=False)
+    def new_series_page() -> Response[str]:
+        if staff_or_none(app) is None:
+            return app.redirect("/auth/sign-in?next=/series/new")
+        return app.page("events/new_series.html", form={}, errors={})
+
+    @app.post("/series/new", include_in_schema=False)
+    def new_series_submit() -> Response[str]:
+        form = parse_form(app.body_text)
+        user = app.require_staff(form=form)
+        body, errors = validate(PublishSeries, {k: form.get(k, "") for k in ("title", "description", "signup_mode")})
+        if body is None:
+            return app.page("events/new_series.html", status=422, user=user, form=form, errors=errors)
+        series = service.publish_series(body, user)
+        return app.redirect(f"/series/{series.series_id}?done=started")
 
     @app.get("/events/<event_id>", include_in_schema=False)
     def event_page(event_id: EventId) -> Response[str]:

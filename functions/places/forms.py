@@ -22,7 +22,8 @@ def read_listing_form(
 ) -> tuple[Body | None, dict[str, str]]:
     """``labels`` lists the form's fields in order (the error summary's order); ``extra`` adds
     values the area reads itself (lists, choices)."""
-    data: dict[str, Any] = {k: form.get(k, "") for k in labels if k not in DATES and k in form}
+    fields = model.model_fields
+    data: dict[str, Any] = {k: form.get(k, "") for k in labels if k not in DATES and k in form and k in fields}
     if not str(data.get("offer_hours", "")).strip():
         data.pop("offer_hours", None)
     data.setdefault("format", form.get("format", ""))
