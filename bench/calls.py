@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import calls_places  # noqa: E402
 from bench.counting import CallCounter, Window, in_thread  # noqa: E402
 
 #: Table headings by the package of the function that serves a request or handles an event.
@@ -41,6 +42,7 @@ AREAS = {
     "functions.funding": "Funding",
     "functions.visits": "Visits",
     "functions.newsletter": "Newsletter",
+    "functions.events": "Events",
     "functions.site": "Site",
     "functions.openspace": "Open Space",
 }
@@ -785,6 +787,8 @@ def run(runtime: Any, *, strict: bool = False) -> list[Row]:
             ("funding", lambda: found.setdefault("round", funding(b))),
             ("visits", lambda: found.setdefault("visit", visits(b))),
             ("newsletter", lambda: newsletter(b)),
+            ("visits team", lambda: calls_places.visits_team(b)),
+            ("events", lambda: calls_places.events(b)),
             ("openspace", lambda: openspace(b)),
             ("account", lambda: account(b, found["sig"], found["round"], found["visit"])),
         ]

@@ -16,8 +16,8 @@ from functions.places import views
 from functions.places.export import attendees_csv
 from functions.places.pages import register_member_pages
 from functions.places.repository import ts
+from functions.places.team import register_team, staff_or_none
 from schemas.api.events import (
-    ChangeEvent,
     EventAttendeeList,
     EventList,
     EventSignupView,
@@ -30,9 +30,10 @@ from schemas.api.events import (
     SeriesView,
     SignUpForEvent,
 )
-from schemas.api.places import CancelListing, ChangePlaces, MarkAttendance, MessageAttendees
+from schemas.api.places import CancelListing, ChangePlaces
 
 from .domain import Event, Series
+from .forms import LABELS, read_event_form
 from .service import EventService
 from .whats_on import FORMATS, KINDS, whats_on
 
@@ -108,17 +109,7 @@ def register(app: App) -> None:
         signup = service.signup_of(event_id, user.member_id) if user else None
         return event_view(event, service.joining_link_for(event, user, signup))
 
-    @app.patch(
-        "/api/events/<event_id>",
-        tags=["Events"],
-        summary="Change an event's details (staff): everyone signed up is told, with an updated invitation",
-    )
-    def change_event(event_id: EventId, body: Annotated[ChangeEvent, Body()]) -> EventView:
-        changes = {k: v for k, v in body.model_dump(exclude_none=True).items()}
-        event, _ = service.change_details(event_id, changes, app.require_staff())
-        return event_view(event, event.joining_link or None)
-
-    @app.put("/api/events/<event_id>/places", tags=["Events"], summary="Change the number of places (staff)")
+    @app.patch("/api/events/<event_id>", tags=["Events"], summary="Change the number of places (staff)")
     def change_places(event_id: EventId, body: Annotated[ChangePlaces, Body()]) -> EventView:
         event = service.change_places(event_id, body.places, app.require_staff())
         return event_view(event, event.joining_link or None)
@@ -128,27 +119,9 @@ def register(app: App) -> None:
         event = service.cancel(event_id, body.reason, app.require_staff())
         return event_view(event, event.joining_link or None)
 
-    @app.post(
-        "/api/events/<event_id>/messages",
-        tags=["Events"],
-        status_code=202,
-        summary="Email everyone with a confirmed place (staff)",
-    )
-    def message_attendees(event_id: EventId, body: Annotated[MessageAttendees, Body()]) -> Response[str]:
-        service.message_attendees(event_id, body.subject, body.message, app.require_staff())
-        return Response(202, "application/json", '{"status": "sending"}')
-
-    @app.post("/api/events/<event_id>/attendance", tags=["Events"], summary="Mark who came (staff, after it starts)")
-    def mark_attendance(event_id: EventId, body: Annotated[MarkAttendance, Body()]) -> EventAttendeeList:
-        service.mark_attendance(event_id, {m.member_id: m.attended for m in body.marks}, app.require_staff())
-        return attendee_list(event_id)
-
     @app.get("/api/events/<event_id>/attendees", tags=["Events"], summary="Everyone signed up, with needs (staff)")
     def attendees(event_id: EventId) -> EventAttendeeList:
         app.require_staff()
-        return attendee_list(event_id)
-
-    def attendee_list(event_id: str) -> EventAttendeeList:
         event, rows = service.attendees(event_id)
         return EventAttendeeList(
             event_id=event_id,
@@ -240,6 +213,50 @@ def register(app: App) -> None:
         items = whats_on(service.store, format=fmt if fmt in FORMATS else "", kind=kind if kind in KINDS else "")
         return app.page("events/list.html", items=items, format=fmt, kind=kind, formats=FORMATS, kinds=KINDS)
 
+    @app.get("/events/new", include_in_schema=False)
+    def publish_page() -> Response[str]:
+        if staff_or_none(app) is None:
+            return app.redirect("/auth/sign-in?next=/events/new")
+        form = {"waitlist_mode": "automatic", "offer_hours": "24"}
+        return app.page("events/new.html", form=form, errors={}, labels=LABELS, series=service.all_series())
+
+    @app.post("/events/new", include_in_schema=False)
+    def publish_submit() -> Response[str]:
+        form = parse_form(app.body_text)
+        user = app.require_staff(form=form)
+        body, errors = read_event_form(form)
+        if body is not None:
+            try:
+                event = service.publish(body, user)
+                return app.redirect(f"/events/{event.event_id}/staff?done=published")
+            except DomainError as error:
+                errors = {error.field or "title": error.message}
+        return app.page(
+            "events/new.html",
+            status=422,
+            user=user,
+            form=form,
+            errors=errors,
+            labels=LABELS,
+            series=service.all_series(),
+        )
+
+    @app.get("/series/new", include_in_schema=False)
+    def new_series_page() -> Response[str]:
+        if staff_or_none(app) is None:
+            return app.redirect("/auth/sign-in?next=/series/new")
+        return app.page("events/new_series.html", form={}, errors={})
+
+    @app.post("/series/new", include_in_schema=False)
+    def new_series_submit() -> Response[str]:
+        form = parse_form(app.body_text)
+        user = app.require_staff(form=form)
+        body, errors = validate(PublishSeries, {k: form.get(k, "") for k in ("title", "description", "signup_mode")})
+        if body is None:
+            return app.page("events/new_series.html", status=422, user=user, form=form, errors=errors)
+        series = service.publish_series(body, user)
+        return app.redirect(f"/series/{series.series_id}?done=started")
+
     @app.get("/events/<event_id>", include_in_schema=False)
     def event_page(event_id: EventId) -> Response[str]:
         return _event_page(app, service, service.get(event_id), app.user(acting=False))
@@ -264,6 +281,7 @@ def register(app: App) -> None:
         return app.redirect(f"/events/{event_id}?done=signed-up")
 
     register_member_pages(app, service)
+    register_team(app, service, view=lambda event: event_view(event, event.joining_link or None), tag="Events")
 
     @app.get("/series/<series_id>", include_in_schema=False)
     def series_page(series_id: SeriesId) -> Response[str]:

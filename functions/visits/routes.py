@@ -7,14 +7,15 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.common.errors import DomainError, Forbidden, NotFound
+from functions.common.errors import DomainError, NotFound
 from functions.common.forms import validate
 from functions.common.http import App, User, attachment
 from functions.common.ids import utcnow
-from functions.common.settings import settings
 from functions.common.web import parse_form
 from functions.places import views
+from functions.places.forms import read_listing_form
 from functions.places.pages import register_member_pages
+from functions.places.team import register_team, staff_or_none
 from schemas.api.visits import (
     AttendeeList,
     CancelVisit,
@@ -28,7 +29,6 @@ from schemas.api.visits import (
     VisitView,
 )
 
-from . import domain
 from .domain import Signup, Visit
 from .export import attendees_csv
 from .service import VisitService
@@ -50,7 +50,6 @@ PUBLISH_LABELS = {
     "waitlist_mode": "Waiting list",
     "offer_hours": "Hours to accept an offer",
 }
-_TIMES = ("starts_at", "ends_at", "signup_closes_at")
 
 
 def visit_view(visit: Visit, joining_link: str | None = None) -> VisitView:
@@ -214,9 +213,9 @@ def register(app: App) -> None:
     # -- pages: the community team ----------------------------------------------------------------
     @app.get("/visits/new", include_in_schema=False)
     def publish_page() -> Response[str]:
-        if _staff_or_none(app) is None:
+        if staff_or_none(app) is None:
             return app.redirect("/auth/sign-in?next=/visits/new")
-        defaults = {"format": "online", "waitlist_mode": "automatic", "offer_hours": "24"}
+        defaults = {"waitlist_mode": "automatic", "offer_hours": "24"}
         return app.page("visits/new.html", form=defaults, errors={}, labels=PUBLISH_LABELS)
 
     @app.post("/visits/new", include_in_schema=False)
@@ -232,77 +231,12 @@ def register(app: App) -> None:
                 errors = {error.field or "title": error.message}
         return app.page("visits/new.html", status=422, user=user, form=form, errors=errors, labels=PUBLISH_LABELS)
 
-    @app.get("/visits/<visit_id>/staff", include_in_schema=False)
-    def staff_page(visit_id: VisitId) -> Response[str]:
-        if _staff_or_none(app) is None:
-            return app.redirect(f"/auth/sign-in?next=/visits/{visit_id}/staff")
-        return _staff_page(app, service, visit_id)
-
-    @app.post("/visits/<visit_id>/staff/places", include_in_schema=False)
-    def places_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        change, errors = validate(ChangeVisit, {"places": form.get("places", "")})
-        if change is None:
-            return _staff_page(app, service, visit_id, user=user, errors=errors, form=form, status=422)
-        try:
-            service.change_places(visit_id, change.places, user)
-        except DomainError as error:
-            return _staff_page(
-                app, service, visit_id, user=user, errors={"places": error.message}, form=form, status=error.status
-            )
-        return app.redirect(f"/visits/{visit_id}/staff?done=places")
-
-    @app.post("/visits/<visit_id>/staff/cancel", include_in_schema=False)
-    def cancel_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        cancel, errors = validate(CancelVisit, {"reason": form.get("reason", "")})
-        if cancel is None:
-            return _staff_page(app, service, visit_id, user=user, errors=errors, form=form, status=422)
-        if form.get("confirm") != "yes":
-            errors = {"confirm": "Tick the box to confirm that everyone signed up should be told."}
-            return _staff_page(app, service, visit_id, user=user, errors=errors, form=form, status=422)
-        try:
-            service.cancel_visit(visit_id, cancel.reason, user)
-        except DomainError as error:
-            return _staff_page(
-                app, service, visit_id, user=user, errors={"reason": error.message}, form=form, status=error.status
-            )
-        return app.redirect(f"/visits/{visit_id}/staff?done=cancelled")
-
-
-def _staff_or_none(app: App) -> User | None:
-    """The signed-in staff member; None when nobody is signed in (the page sends them to sign in)."""
-    user = app.user()
-    if user is not None and not user.is_staff:
-        raise Forbidden("Only the community team can do this.")
-    return user
+    register_team(app, service, view=lambda visit: visit_view(visit, visit.joining_link or None), tag="Visits")
 
 
 def _publish_form(form: dict[str, str]) -> tuple[PublishVisit | None, dict[str, str]]:
-    """The form's fields as the API's body: times typed without an offset are UK times."""
-    data: dict[str, Any] = {k: form.get(k, "") for k in PUBLISH_LABELS if k not in _TIMES}
-    if not data["offer_hours"].strip():
-        data.pop("offer_hours")
-    errors: dict[str, str] = {}
-    for field in _TIMES:
-        text = form.get(field, "").strip()
-        if not text:
-            errors[field] = "Enter a date and time."
-            continue
-        try:
-            data[field] = domain.local_time(text, settings().timezone)
-        except domain.NoSuchLocalTime:
-            errors[field] = "That time does not exist in UK time: the clocks go forward then."
-        except ValueError:
-            errors[field] = "Enter a date and time, like 26/04/2027 10:00."
-    body, problems = validate(PublishVisit, data)
-    for field, message in problems.items():
-        errors.setdefault(field, message)
-    # The error summary lists problems in the order of the form's fields.
-    ordered = {field: errors[field] for field in PUBLISH_LABELS if field in errors}
-    return (body if not errors else None), {**ordered, **errors}
+    """The form's fields as the API's body: dates from the date input, in UK time."""
+    return read_listing_form(PublishVisit, form, PUBLISH_LABELS)
 
 
 def _visit_page(
@@ -328,29 +262,5 @@ def _visit_page(
         now=utcnow(),
         form=form or {},
         errors=errors or {},
-        done=app.current_event.get_query_string_value("done", "") or "",
-    )
-
-
-def _staff_page(
-    app: App,
-    service: VisitService,
-    visit_id: str,
-    *,
-    user: User | None = None,
-    errors: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response[str]:
-    visit, rows = service.attendees(visit_id)
-    return app.page(
-        "visits/staff.html",
-        status=status,
-        user=user or True,
-        visit=visit,
-        rows=rows,
-        errors=errors or {},
-        form=form or {},
-        now=utcnow(),
         done=app.current_event.get_query_string_value("done", "") or "",
     )

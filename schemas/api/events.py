@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from schemas.api.base import ApiModel
@@ -81,14 +89,14 @@ class PublishEvent(ListingBody):
     )
     open_space: OpenSpaceSettings | None = None
 
-    @field_validator("series_id")
-    @classmethod
-    def _series_for_a_session(cls, series_id: str | None, info: ValidationInfo) -> str | None:
-        if info.data.get("kind") == "series_session" and not series_id:
+    @model_validator(mode="after")
+    def _series_for_a_session(self) -> PublishEvent:
+        # After the fields: a default (no series) is never seen by a field validator.
+        if self.kind == "series_session" and not self.series_id:
             raise _rule("Choose the series this session belongs to.")
-        if series_id and info.data.get("kind") != "series_session":
+        if self.series_id and self.kind != "series_session":
             raise _rule("Only a series session belongs to a series.")
-        return series_id
+        return self
 
 
 class PublishSeries(ApiModel):
@@ -102,20 +110,6 @@ class PublishSeries(ApiModel):
         description="`whole`: members sign up for every session at once; `sessions`: for single sessions; "
         "`either`: both.",
     )
-
-
-class ChangeEvent(ApiModel):
-    """The details attendees were told; only what is given changes. Everyone signed up is told
-    what changed, confirmed attendees with an updated calendar invitation."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    title: Annotated[SingleLine, StringConstraints(min_length=3, max_length=120)] | None = None
-    description: Annotated[MultiLine, StringConstraints(min_length=10, max_length=5000)] | None = None
-    location: Annotated[SingleLine, StringConstraints(max_length=300)] | None = None
-    joining_link: Annotated[SingleLine, StringConstraints(max_length=500)] | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    signup_closes_at: AwareDatetime | None = None
 
 
 class SignUpForEvent(SignUp):

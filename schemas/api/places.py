@@ -98,6 +98,20 @@ class ListingBody(ApiModel):
         return closes_at
 
 
+class ChangeDetails(ApiModel):
+    """The details attendees were told; only what is given changes. Everyone signed up is told
+    what changed, confirmed attendees with an updated calendar invitation."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    title: Annotated[SingleLine, StringConstraints(min_length=3, max_length=120)] | None = None
+    description: Annotated[MultiLine, StringConstraints(min_length=10, max_length=5000)] | None = None
+    location: Annotated[SingleLine, StringConstraints(max_length=300)] | None = None
+    joining_link: Annotated[SingleLine, StringConstraints(max_length=500)] | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    signup_closes_at: AwareDatetime | None = None
+
+
 class ChangePlaces(ApiModel):
     model_config = ConfigDict(extra="forbid")
     places: int = Field(ge=1, le=MAX_PLACES, description="More places promote or offer to people waiting.")
@@ -125,6 +139,10 @@ class AttendanceMark(ApiModel):
 class MarkAttendance(ApiModel):
     model_config = ConfigDict(extra="forbid")
     marks: list[AttendanceMark] = Field(min_length=1, max_length=MAX_PLACES)
+
+
+class AttendanceResult(ApiModel):
+    marked: int = Field(description="How many attendees' attendance was recorded.")
 
 
 class SignUp(ApiModel):
