@@ -657,6 +657,9 @@ def openspace(b: Bench) -> None:
     b.schedule("marketplace closing run", "openspace-agenda")
     pin = {"slot_id": market["slots"][1]["slot_id"]}
     b.call("pin a conversation (staff)", "POST", f"{api}/conversations/{other}/pin", 200, json=pin, headers=as_staff)
+    unpin = {"slot_id": "", "space_id": ""}
+    path = f"{page}/conversations/{other}/pin"
+    b.call("marketplace page: pin (staff)", "POST", path, 303, data=unpin, headers=as_staff)
     b.call("rebuild the agenda (staff)", "POST", f"{api}/agenda", 200, headers=as_staff)
     b.call("agenda page: rebuild (staff)", "POST", f"{page}/agenda", 303, headers=as_staff)
     b.call("the agenda", "GET", f"{api}/agenda", 200)

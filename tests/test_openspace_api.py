@@ -302,3 +302,23 @@ def test_a_member_downloads_and_erases_their_open_space_data(api: Api, bristol: 
     proceedings = api.post(f"/api/open-space/{event_id}/proceedings", headers=api.auth(STAFF, staff=True)).json()
     harvest = {h["title"]: h for h in proceedings["harvests"]}["How different organisations work together"]
     assert harvest["additions"] == ["Former member: Shared budgets make it real."]
+
+
+def test_the_team_pins_from_the_marketplace_page(api: Api, bristol: dict[str, Any]) -> None:
+    event_id, people, headers = bristol["event_id"], bristol["people"], bristol["headers"]
+    staff = api.auth(STAFF, staff=True)
+    a = propose(api, event_id, headers[people[0]], "Making collaboration fully inclusive")
+    b = propose(api, event_id, headers[people[0]], "Organisations working together")
+    slot = api.get(f"/api/open-space/{event_id}").json()["slots"][1]["slot_id"]
+    page = f"/open-space/{event_id}/conversations/{{}}/pin"
+    pinned = api.post(page.format(a["conversation_id"]), data={"slot_id": slot, "space_id": ""}, headers=staff)
+    assert pinned.status_code == 303 and pinned.headers["Location"].endswith("?done=pinned")
+    clash = api.post(page.format(b["conversation_id"]), data={"slot_id": slot, "space_id": ""}, headers=staff)
+    assert clash.status_code == 409 and "share a host" in clash.text and "There is a problem" in clash.text
+    refused = api.post(page.format(a["conversation_id"]), data={"slot_id": ""}, headers=headers[people[1]])
+    assert refused.status_code == 403
+    conversations = {c["title"]: c for c in api.get(f"/api/open-space/{event_id}").json()["conversations"]}
+    assert conversations["Making collaboration fully inclusive"]["pinned_slot"] == slot
+    assert conversations["Organisations working together"]["pinned_slot"] is None
+    marketplace = api.get(f"/open-space/{event_id}", headers=staff)
+    assert "Pin it (team)" in marketplace.text

@@ -51,6 +51,9 @@ FIELD_LABELS = {
     "next_steps": "Next steps",
     "keep_going": "Who wants to keep going",
     "text": "What you want to add",
+    "pin": "Pin",
+    "slot_id": "Time slot",
+    "space_id": "Space",
 }
 
 
@@ -278,6 +281,21 @@ def register(app: App) -> None:
         user = app.require_user(form=form)
         service.mark(event_id, conversation_id, user, wanted=form.get("wanted") != "no")
         return app.redirect(f"/open-space/{event_id}#{conversation_id}")
+
+    @app.post("/open-space/<event_id>/conversations/<conversation_id>/pin", include_in_schema=False)
+    def pin_submit(event_id: EventId, conversation_id: ConversationId) -> Response[str]:
+        form = parse_form(app.body_text)
+        user = app.require_staff(form=form)
+        body, errors = validate(
+            PinConversation, {"slot_id": form.get("slot_id") or None, "space_id": form.get("space_id") or None}
+        )
+        if body is None:
+            return market_page(event_id, user, status=422, errors=errors)
+        try:
+            service.pin(event_id, conversation_id, body, user)
+        except DomainError as error:
+            return market_page(event_id, user, status=error.status, errors={error.field or "pin": error.message})
+        return app.redirect(f"/open-space/{event_id}?done=pinned")
 
     @app.post("/open-space/<event_id>/agenda", include_in_schema=False)
     def build_submit(event_id: EventId) -> Response[str]:
