@@ -5,6 +5,7 @@ proceedings."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from functions.common import mail, tokens
 from functions.common.consumer import consumer
@@ -26,6 +27,24 @@ def _service():  # type: ignore[no-untyped-def]
     from .service import OpenSpaceService
 
     return OpenSpaceService()
+
+
+def _each_once(event_id: str, emails: list[str], send: Callable[[str], object]) -> int:
+    """Email each person at most once per event, even when the event is handled again after a
+    failure part-way (the shared places markers, keyed by a pseudonym of the address)."""
+    from functions.common.store import pseudonym
+    from functions.events.repository import EventRepository
+
+    markers = EventRepository(_service().store)
+    sent = 0
+    for email in emails:
+        key = pseudonym(email)
+        if markers.mail_sent(event_id, key):
+            continue
+        send(email)
+        markers.record_mail(event_id, key)
+        sent += 1
+    return sent
 
 
 def on_proposed(event: ConversationProposed) -> None:
@@ -55,9 +74,13 @@ def on_agenda_published(event: OpenSpaceAgendaPublished) -> None:
     service = _service()
     link = settings().url(f"/open-space/{event.gathering_id}/agenda")
     if event.first:
-        for email, name in service.attendees(event.gathering_id):
-            subject = f"The Open Space agenda for {event.title}"
-            _send(email, subject, "openspace_agenda", event=event, name=name, link=link)
+        names = dict(service.attendees(event.gathering_id))
+        subject = f"The Open Space agenda for {event.title}"
+        _each_once(
+            event.event_id,
+            sorted(names),
+            lambda email: _send(email, subject, "openspace_agenda", event=event, name=names[email], link=link),
+        )
         return
     if not event.changed:
         return
@@ -71,15 +94,14 @@ def on_agenda_published(event: OpenSpaceAgendaPublished) -> None:
             continue
         for email in {*conversation.host_emails, *marks.get(conversation_id, set())} - {""}:
             affected.setdefault(email, []).append(conversation.title)
-    for email, titles in sorted(affected.items()):
-        _send(
-            email,
-            f"The Open Space agenda for {event.title} has changed",
-            "openspace_agenda_changed",
-            event=event,
-            titles=sorted(titles),
-            link=link,
-        )
+    subject = f"The Open Space agenda for {event.title} has changed"
+    _each_once(
+        event.event_id,
+        sorted(affected),
+        lambda email: _send(
+            email, subject, "openspace_agenda_changed", event=event, titles=sorted(affected[email]), link=link
+        ),
+    )
 
 
 def on_conversation_ended(event: ConversationEnded) -> None:
@@ -93,8 +115,13 @@ def on_conversation_ended(event: ConversationEnded) -> None:
 
 def on_proceedings_published(event: OpenSpaceProceedingsPublished) -> None:
     link = settings().url(f"/open-space/{event.gathering_id}/proceedings")
-    for email, name in _service().attendees(event.gathering_id):
-        _send(email, f"Proceedings of {event.title}", "openspace_proceedings", event=event, name=name, link=link)
+    names = dict(_service().attendees(event.gathering_id))
+    subject = f"Proceedings of {event.title}"
+    _each_once(
+        event.event_id,
+        sorted(names),
+        lambda email: _send(email, subject, "openspace_proceedings", event=event, name=names[email], link=link),
+    )
 
 
 handler = consumer(

@@ -52,7 +52,8 @@ FUNCTIONS: tuple[Function, ...] = (
                 ),
             ),
         ),
-        tables={"main": "read", "idempotency": "read_write"},
+        # read_write: a marker per (event, recipient) so a retried fan-out does not email twice.
+        tables={"main": "read_write", "idempotency": "read_write"},
         sends_email=True,
         reads_signing_keys=True,
         # The first agenda and the proceedings email every attendee in one invocation.
