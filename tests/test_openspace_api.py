@@ -181,6 +181,9 @@ def test_the_bristol_event_from_marketplace_to_proceedings(api: Api, email: Any,
         },
     )
     assert recorded.status_code == 200 and "the harvest is recorded" in recorded.text
+    # A rebuild after a harvest link went out still publishes (and sends no second link).
+    assert api.post(f"/api/open-space/{event_id}/agenda", headers=staff).json()["version"] == 3
+    assert api.runtime.run_schedule("openspace-harvest")["harvests_requested"] == 0
     # Any participant can add to it.
     added = api.post(
         f"/api/open-space/{event_id}/conversations/{kindness['conversation_id']}/harvest/additions",

@@ -263,16 +263,24 @@ class OpenSpaceRepository:
                 values={":e": event_id, ":v": version},
             ),
         ]
+        self.store.write(operations, events)
+        # Then each placed conversation's harvest time: one write each, not in the transaction,
+        # since an agenda may hold more conversations than a transaction holds items, and one
+        # whose link was already sent (a rebuild during the event) is simply left alone.
         for conversation_id, ends_at in harvest_due.items():
-            operations.append(
-                Update(
-                    key={"pk": pk(event_id), "sk": f"CONV#{conversation_id}"},
-                    expression="SET gsi1pk = :g, gsi1sk = :s",
-                    values={":g": "OSHARVEST#due", ":s": f"{ts(ends_at)}#{event_id}#{conversation_id}"},
-                    condition="attribute_exists(pk) AND attribute_not_exists(harvest_requested_at)",
+            try:
+                self.store.write(
+                    [
+                        Update(
+                            key={"pk": pk(event_id), "sk": f"CONV#{conversation_id}"},
+                            expression="SET gsi1pk = :g, gsi1sk = :s",
+                            values={":g": "OSHARVEST#due", ":s": f"{ts(ends_at)}#{event_id}#{conversation_id}"},
+                            condition="attribute_exists(pk) AND attribute_not_exists(harvest_requested_at)",
+                        )
+                    ]
                 )
-            )
-        self.store.write(operations[:100], events)
+            except ConditionFailed:
+                continue
 
     def closing(self, before: datetime) -> list[str]:
         """Events whose marketplace closed before ``before`` with no agenda built since."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -183,18 +183,25 @@ class OpenSpaceService:
         event, lay = self.event(event_id)
         if not lay.slots or not lay.spaces:
             raise Conflict("Give the event its time slots and spaces before building the agenda.")
-        conversations = self.repo.conversations(event_id)
+        now = utcnow()
         current = self.repo.agenda(event_id)
         previous = {
             p["conversation_id"]: (p["slot_id"], p["space_id"])
             for p in (current or {}).get("body", {}).get("placements", [])
         }
+        # A conversation whose slot has started stays where people went to it.
+        started = {s.slot_id for s in lay.slots if s.starts_at <= now}
+        conversations = [
+            replace(c, pinned_slot=previous[c.conversation_id][0], pinned_space=previous[c.conversation_id][1])
+            if previous.get(c.conversation_id, ("", ""))[0] in started
+            else c
+            for c in self.repo.conversations(event_id)
+        ]
         try:
             built = domain.build(lay, conversations, self.repo.marks(event_id), previous)
         except _pin_conflict() as conflict:
             raise Conflict(str(conflict)) from None
         version = int(current["version"]) + 1 if current else 1
-        now = utcnow()
         body = _agenda_body(built.agenda)
         ends = {s.slot_id: s.ends_at for s in lay.slots}
         due = {
@@ -344,8 +351,6 @@ class OpenSpaceService:
 
 
 def _pinned(conversation: Conversation, body: PinConversation) -> Conversation:
-    from dataclasses import replace
-
     return replace(conversation, pinned_slot=body.slot_id, pinned_space=body.space_id)
 
 
