@@ -137,6 +137,9 @@ def test_the_bristol_event_from_marketplace_to_proceedings(api: Api, email: Any,
     assert api.one_mail(people[5], "Open Space agenda for")
     page = api.get(f"/open-space/{event_id}/agenda")
     assert page.status_code == 200 and "Cultivating kindness" in page.text and "@media print" in page.text
+    assert "Your conversations" not in page.text
+    mine = api.get(f"/open-space/{event_id}/agenda", headers=headers[people[3]])
+    assert "Your conversations" in mine.text and ": Involving patients in the wider patch (yours)" in mine.text
     ics = api.get(f"/open-space/{event_id}/conversations/{kindness['conversation_id']}/calendar.ics")
     assert ics.status_code == 200 and "BEGIN:VEVENT" in ics.text and "Cultivating kindness" in ics.text
 

@@ -308,7 +308,16 @@ def register(app: App) -> None:
         event, lay, body, conversations = service.agenda(event_id)
         view = agenda_view(event_id, body, conversations, lay)
         by_slot = [(s, [p for p in view.placements if p.slot_id == s.slot_id]) for s in lay.slots]
-        return app.page("openspace/agenda.html", event=event, agenda=view, by_slot=by_slot, layout=lay)
+        user = app.user(acting=False)
+        chosen: set[str] = set()
+        if user is not None:
+            email = user.email.lower()
+            chosen = service.repo.marked_by(event_id, email)
+            chosen |= {cid for cid, c in conversations.items() if c.is_host(email)}
+        mine = [p for p in view.placements if p.conversation_id in chosen]
+        return app.page(
+            "openspace/agenda.html", event=event, agenda=view, by_slot=by_slot, layout=lay, mine=mine, chosen=chosen
+        )
 
     @app.get("/open-space/<event_id>/conversations/<conversation_id>/calendar.ics", include_in_schema=False)
     def calendar(event_id: EventId, conversation_id: ConversationId) -> Response[str]:
