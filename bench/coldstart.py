@@ -51,6 +51,7 @@ REQUESTS: dict[str, tuple[str, int | None]] = {
     "account": ("/api/account/data", None),  # no session
     "funding": ("/api/rounds", None),
     "visits": ("/api/visits", None),
+    "events": ("/api/events", None),
     "newsletter": ("/api/newsletter/issues", None),
 }
 #: Further requests worth knowing: an HTML page pays for Jinja on top of the API path.
