@@ -18,7 +18,7 @@ from functions.common.ids import utcnow
 from functions.common.settings import settings
 from functions.common.web import parse_form
 
-from . import calendar, domain
+from . import domain
 from .domain import ListingStatus
 from .service import PlacesService
 
@@ -61,6 +61,8 @@ def register_member_pages(app: App, service: PlacesService[Any]) -> None:
     @app.get(f"{base}/<listing_id>/calendar.ics", include_in_schema=False)
     def calendar_download(listing_id: ListingId) -> Response[str]:  # type: ignore[valid-type]
         """The invitation a confirmed member was emailed, to add again (same UID and SEQUENCE)."""
+        from . import calendar  # icalendar only when someone downloads one (cold starts)
+
         listing = service.get(listing_id)
         user = app.user(acting=False)
         signup = service.signup_of(listing_id, user.member_id) if user else None

@@ -10,10 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
-class SignedUpFields(BaseModel):
+class _Fields(BaseModel):
+    # Built on first use, like every domain event: a function pays only for what it handles.
+    model_config = ConfigDict(defer_build=True)
+
+
+class SignedUpFields(_Fields):
     member_id: str
     signup_id: str
     status: Literal["confirmed", "waitlisted"]
@@ -22,7 +27,7 @@ class SignedUpFields(BaseModel):
     ics_sequence: int = 0
 
 
-class PromotedFields(BaseModel):
+class PromotedFields(_Fields):
     """A member on the waiting list now has a place: promoted automatically, or accepted an offer."""
 
     member_id: str
@@ -31,19 +36,19 @@ class PromotedFields(BaseModel):
     ics_sequence: int
 
 
-class OfferedFields(BaseModel):
+class OfferedFields(_Fields):
     member_id: str
     signup_id: str
     offer_id: str
     offer_expires_at: datetime
 
 
-class OfferExpiredFields(BaseModel):
+class OfferExpiredFields(_Fields):
     member_id: str
     signup_id: str
 
 
-class SignupCancelledFields(BaseModel):
+class SignupCancelledFields(_Fields):
     """A member gave up a place, an offer, or their place on the waiting list."""
 
     member_id: str
@@ -52,19 +57,19 @@ class SignupCancelledFields(BaseModel):
     ics_sequence: int
 
 
-class PlacesChangedFields(BaseModel):
+class PlacesChangedFields(_Fields):
     places: int
     previous_places: int
     changed_by: str
 
 
-class CancelledFields(BaseModel):
+class CancelledFields(_Fields):
     title: str
     reason: str
     cancelled_by: str
 
 
-class DetailsChangedFields(BaseModel):
+class DetailsChangedFields(_Fields):
     """The team changed what attendees were told (times, place, joining link ...): everyone signed
     up is told, confirmed attendees with an updated invitation (same UID, higher SEQUENCE)."""
 
@@ -72,7 +77,7 @@ class DetailsChangedFields(BaseModel):
     changed_by: str
 
 
-class AttendeesMessagedFields(BaseModel):
+class AttendeesMessagedFields(_Fields):
     """The team wrote to everyone with a confirmed place."""
 
     subject: str
