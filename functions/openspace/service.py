@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from schemas.events.openspace import (
     OpenSpaceAgendaPublished,
     OpenSpaceProceedingsPublished,
 )
+from schemas.text import one_line
 
 from . import domain
 from .domain import CoHost, Conversation, Layout
@@ -127,7 +129,8 @@ class OpenSpaceService:
         co_host = conversation.co_host(email)
         if co_host is not None and co_host.confirmed:
             return conversation
-        confirmed = conversation.confirming(email, name.strip()[:80] or email.split("@")[0])
+        cleaned = one_line(unicodedata.normalize("NFC", name))[:80]
+        confirmed = conversation.confirming(email, cleaned or email.split("@")[0])
         event = CoHostConfirmed(
             gathering_id=conversation.event_id,
             conversation_id=conversation.conversation_id,
