@@ -321,3 +321,15 @@ def test_what_cannot_be_placed_says_why() -> None:
 def test_no_conversations_no_agenda() -> None:
     agenda = build_agenda([], SLOTS, ROOMS)
     assert agenda.placements == () and agenda.unplaced == ()
+
+
+def test_when_not_everyone_fits_only_those_that_cannot_are_left_out() -> None:
+    slots = [Slot(f"s{i}", f"1{i}:00") for i in range(3)]
+    rooms = [Space(f"r{i}", f"Room {i}", 10) for i in range(4)]
+    busy = [conv(f"busy{i}", {"amara"}, {f"p{i}"}) for i in range(4)]  # four, and three slots
+    others = [conv(f"other{i}", {f"h{i}"}, {f"p{i}", f"q{i}"}) for i in range(6)]
+    agenda = build_agenda(busy + others, slots, rooms)
+    assert [u.conversation_id for u in agenda.unplaced if u.conversation_id.startswith("other")] == []
+    assert len(agenda.unplaced) == 1
+    too_many = [conv(f"c{i}", {f"h{i}"}, {f"p{i % 5}"}) for i in range(14)]  # 14 for 12 places
+    assert len(build_agenda(too_many, slots, rooms).unplaced) == 2

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Placement search: the most nodes the backtracking visits before settling for what it has.
-SEARCH_BUDGET = 50_000
+SEARCH_BUDGET = 5_000
 #: Local search: perturb-and-descend rounds after the first descent, and swaps per perturbation.
 KICKS = 4
 KICK_SIZE = 3
@@ -428,9 +428,7 @@ def _place(p: _Problem) -> list[int | None]:
         nodes += 1
         if nodes > SEARCH_BUDGET:
             return False
-        # Most constrained: fewest slots open, then most host ties, then most shared interest.
-        scored = [(len(options(c)), -host_degree[c], -total_weight[c], c) for c in remaining]
-        _, _, _, c = min(scored)
+        c = min(remaining, key=order)
         rest = [d for d in remaining if d != c]
         for s in sorted(options(c), key=lambda s: (state.near[c][s], len(state.members[s]), s)):
             state.slot_of[c] = s
@@ -443,9 +441,35 @@ def _place(p: _Problem) -> list[int | None]:
                 return False
         return False
 
+    def order(c: int) -> tuple[int, int, int, int]:
+        # Most constrained: fewest slots open, then most host ties, then most shared interest.
+        return (len(options(c)), -host_degree[c], -total_weight[c], c)
+
+    def greedy() -> list[int | None]:
+        """The same choices without going back: one that fits nowhere is left out, and the
+        rest are still placed (what a search that cannot place everyone falls back on)."""
+        remaining = list(free)
+        while remaining:
+            c = min(remaining, key=order)
+            remaining.remove(c)
+            choices = options(c)
+            if choices:
+                s = min(choices, key=lambda s: (state.near[c][s], len(state.members[s]), s))
+                state.slot_of[c] = s
+                state._add(c, s)
+        return list(state.slot_of)
+
+    hosting = Counter(h for c in range(n) for h in p.hosts[c])
+    if n > k * len(p.spaces) or max(hosting.values(), default=0) > k:
+        return greedy()  # no agenda holds everyone: do not search for one
     if search(free):
         return state.slot_of
-    return best
+    for c in free:  # back to the pins alone, then the greedy pass
+        if state.slot_of[c] is not None:
+            state._remove(c, state.slot_of[c])  # type: ignore[arg-type]
+            state.slot_of[c] = None
+    fallback = greedy()
+    return fallback if sum(x is not None for x in fallback) > best_count else best
 
 
 def _first_come_slots(p: _Problem) -> list[int | None]:
