@@ -14,7 +14,7 @@ from functions.common.ids import utcnow
 from functions.common.web import parse_form
 from functions.places import views
 from functions.places.api import PlaceModels, register_place_api
-from functions.places.forms import read_listing_form
+from functions.places.forms import LISTING_LABELS, read_listing_form
 from functions.places.pages import register_member_pages
 from functions.places.team import register_team, staff_or_none
 from schemas.api.visits import (
@@ -34,20 +34,7 @@ from .service import VisitService
 VisitId = Annotated[str, Path(max_length=64, pattern=r"^visit_[A-Za-z0-9]+$")]
 
 #: Fields of the publishing form, in order, with the labels its error summary uses.
-PUBLISH_LABELS = {
-    "title": "Title",
-    "host_organisation": "Host organisation",
-    "description": "Description",
-    "format": "Format",
-    "location": "Location",
-    "joining_link": "Joining link",
-    "starts_at": "Starts",
-    "ends_at": "Ends",
-    "places": "Places",
-    "signup_closes_at": "Sign-up closes",
-    "waitlist_mode": "Waiting list",
-    "offer_hours": "Hours to accept an offer",
-}
+PUBLISH_LABELS = {"title": "Title", "host_organisation": "Host organisation", **LISTING_LABELS}
 
 
 def visit_view(visit: Visit, joining_link: str | None = None) -> VisitView:
