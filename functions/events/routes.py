@@ -17,7 +17,7 @@ from functions.places.api import PlaceModels, register_place_api
 from functions.places.domain import Signup
 from functions.places.pages import register_member_pages
 from functions.places.repository import ts
-from functions.places.team import register_team, staff_or_none
+from functions.places.team import register_publishing, register_team, staff_or_none
 from schemas.api.events import (
     EventAttendeeList,
     EventList,
@@ -159,33 +159,14 @@ def register(app: App) -> None:
         items = whats_on(service.store, format=fmt if fmt in FORMATS else "", kind=kind if kind in KINDS else "")
         return app.page("events/list.html", items=items, format=fmt, kind=kind, formats=FORMATS, kinds=KINDS)
 
-    @app.get("/events/new", include_in_schema=False)
-    def publish_page() -> Response[str]:
-        if staff_or_none(app) is None:
-            return app.redirect("/auth/sign-in?next=/events/new")
-        form = {"waitlist_mode": "automatic", "offer_hours": "24"}
-        return app.page("events/new.html", form=form, errors={}, labels=LABELS, series=service.all_series())
-
-    @app.post("/events/new", include_in_schema=False)
-    def publish_submit() -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        body, errors = read_event_form(form)
-        if body is not None:
-            try:
-                event = service.publish(body, user)
-                return app.redirect(f"/events/{event.event_id}/staff?done=published")
-            except DomainError as error:
-                errors = {error.field or "title": error.message}
-        return app.page(
-            "events/new.html",
-            status=422,
-            user=user,
-            form=form,
-            errors=errors,
-            labels=LABELS,
-            series=service.all_series(),
-        )
+    register_publishing(
+        app,
+        service,
+        template="events/new.html",
+        labels=LABELS,
+        read_form=read_event_form,
+        context=lambda: {"series": service.all_series()},
+    )
 
     @app.get("/series/new", include_in_schema=False)
     def new_series_page() -> Response[str]:

@@ -16,7 +16,7 @@ from functions.places import views
 from functions.places.api import PlaceModels, register_place_api
 from functions.places.forms import LISTING_LABELS, read_listing_form
 from functions.places.pages import register_member_pages
-from functions.places.team import register_team, staff_or_none
+from functions.places.team import register_publishing, register_team
 from schemas.api.visits import (
     AttendeeList,
     MySignup,
@@ -140,26 +140,7 @@ def register(app: App) -> None:
     register_member_pages(app, service)
 
     # -- pages: the community team ----------------------------------------------------------------
-    @app.get("/visits/new", include_in_schema=False)
-    def publish_page() -> Response[str]:
-        if staff_or_none(app) is None:
-            return app.redirect("/auth/sign-in?next=/visits/new")
-        defaults = {"waitlist_mode": "automatic", "offer_hours": "24"}
-        return app.page("visits/new.html", form=defaults, errors={}, labels=PUBLISH_LABELS)
-
-    @app.post("/visits/new", include_in_schema=False)
-    def publish_submit() -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        body, errors = _publish_form(form)
-        if body is not None:
-            try:
-                visit = service.publish(body, user)
-                return app.redirect(f"/visits/{visit.visit_id}/staff?done=published")
-            except DomainError as error:
-                errors = {error.field or "title": error.message}
-        return app.page("visits/new.html", status=422, user=user, form=form, errors=errors, labels=PUBLISH_LABELS)
-
+    register_publishing(app, service, template="visits/new.html", labels=PUBLISH_LABELS, read_form=_publish_form)
     register_team(app, service, view=lambda visit: visit_view(visit, visit.joining_link or None), tag="Visits")
 
 
