@@ -83,13 +83,13 @@ def test_the_eleventh_of_ten_waits_and_other_areas_can_ask_who_holds_a_place(api
     assert event_id not in [e["event_id"] for e in api.get("/api/events?format=online").json()["events"]]
 
 
-def test_changed_details_reach_attendees_with_an_updated_invitation_and_attendance_is_marked(api: Api) -> None:
+def test_changed_details_reach_attendees_with_an_updated_invitation_and_attendance_is_marked(api: Api, email) -> None:
     event_id = publish_event(api, title="Liberating Structures: an introduction", kind="workshop", places=2)["event_id"]
-    going = "priya.shah@example.org"
-    waiting_one = "tom.hughes@example.org"
+    going = email("priya")
+    waiting_one = email("tom")
     headers = api.auth(going, name="Priya")
     assert api.post(f"/api/events/{event_id}/signups", headers=headers).status_code == 201
-    api.post(f"/api/events/{event_id}/signups", headers=api.auth("x1@example.org", name="Xan"))
+    api.post(f"/api/events/{event_id}/signups", headers=api.auth(email("xan"), name="Xan"))
     api.post(f"/api/events/{event_id}/signups", headers=api.auth(waiting_one, name="Tom"))
     (confirmation,) = raw_messages(api, going, "Your place is confirmed")
     (first,) = calendars(confirmation)

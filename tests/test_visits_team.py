@@ -49,9 +49,9 @@ def test_the_date_input_is_read_in_uk_time_and_says_what_is_wrong(api: Api) -> N
     assert visit["starts_at"] == "2027-04-26T09:00:00Z" and visit["ends_at"] == "2027-04-26T14:30:00Z"
 
 
-def test_the_team_changes_details_writes_to_attendees_and_marks_attendance(api: Api) -> None:
+def test_the_team_changes_details_writes_to_attendees_and_marks_attendance(api: Api, email) -> None:
     visit_id = publish(api, places=1, title="Harnessing the power of community organising")
-    going, waiting = "amara.okafor@example.org", "tom.hughes@example.org"
+    going, waiting = email("amara"), email("tom")
     assert sign_up(api, visit_id, going).json()["status"] == "confirmed"
     assert sign_up(api, visit_id, waiting).json()["status"] == "waitlisted"
     (confirmation,) = raw_messages(api, going, "Your place is confirmed")
@@ -98,9 +98,9 @@ def test_the_team_changes_details_writes_to_attendees_and_marks_attendance(api: 
     assert "Came" in api.get(f"/visits/{visit_id}/staff", headers=staff).text
 
 
-def test_a_member_confirms_leaving_sees_full_and_can_add_the_visit_to_a_calendar(api: Api) -> None:
+def test_a_member_confirms_leaving_sees_full_and_can_add_the_visit_to_a_calendar(api: Api, email) -> None:
     visit_id = publish(api, places=1)
-    going, other = "priya.shah@example.org", "tom.hughes@example.org"
+    going, other = email("priya"), email("tom")
     sign_up(api, visit_id, going)
     mine = browser(api, going)
     page = api.get(f"/visits/{visit_id}", headers=mine)

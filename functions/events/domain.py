@@ -18,44 +18,13 @@ from enum import StrEnum
 
 from functions.common.errors import Conflict
 from functions.places import domain as places
-from functions.places.domain import Format, Kind, Listing, ListingStatus, WaitlistMode
+from functions.places.domain import Kind, Listing
 from schemas.api.events import OpenSpaceSettings, PublishEvent, PublishSeries
-from schemas.events.events import (
-    EventAttendeesMessaged,
-    EventCancelled,
-    EventDetailsChanged,
-    EventOfferExpired,
-    EventPlaceOffered,
-    EventPlacesChanged,
-    EventPublished,
-    EventReminderTriggered,
-    EventSignedUp,
-    EventSignupCancelled,
-    EventSignupPromoted,
-    SeriesPublished,
-)
+from schemas.events import events as event_events
+from schemas.events.events import EventPublished, SeriesPublished
 
-EVENTS = Kind(
-    noun="event",
-    prefix="EVENT",
-    id_prefix="event",
-    id_attribute="event_id",
-    event_field="gathering_id",
-    path="/events",
-    cancel_purpose="event-cancel",
-    offer_purpose="event-offer",
-    signed_up=EventSignedUp,
-    promoted=EventSignupPromoted,
-    offered=EventPlaceOffered,
-    offer_expired=EventOfferExpired,
-    signup_cancelled=EventSignupCancelled,
-    places_changed=EventPlacesChanged,
-    cancelled=EventCancelled,
-    reminder_due=EventReminderTriggered,
-    details_changed=EventDetailsChanged,
-    attendees_messaged=EventAttendeesMessaged,
-    template_prefix="event",
-)
+#: Every domain event has its own ``event_id``, so the event attended is ``gathering_id``.
+EVENTS = Kind.named("event", event_events, event_field="gathering_id")
 
 
 class EventKind(StrEnum):
@@ -172,25 +141,10 @@ class SeriesRule(Conflict):
 
 
 def publish(event_id: str, body: PublishEvent, by: str, now: datetime) -> tuple[Event, EventPublished]:
-    places.check_schedule(body.starts_at, body.signup_closes_at, now, "event")
     event = Event(
-        listing_id=event_id,
+        **places.published(event_id, body, "event", by, now),
         kind=EventKind(body.kind),
         series_id=body.series_id,
-        title=body.title,
-        description=body.description,
-        format=Format(body.format),
-        location=body.location,
-        joining_link=body.joining_link,
-        starts_at=body.starts_at.astimezone(UTC),
-        ends_at=body.ends_at.astimezone(UTC),
-        signup_closes_at=body.signup_closes_at.astimezone(UTC),
-        places=body.places,
-        waitlist_mode=WaitlistMode(body.waitlist_mode),
-        offer_hours=body.offer_hours,
-        status=ListingStatus.PUBLISHED,
-        created_at=now,
-        created_by=by,
         access_questions=tuple(body.access_questions),
         open_space=OpenSpace.from_body(body.open_space) if body.open_space else None,
     )

@@ -11,23 +11,14 @@ from zoneinfo import ZoneInfo
 
 from functions.common.forms import validate
 from functions.common.settings import settings
-from functions.places.forms import read_listing_form
+from functions.places.forms import LISTING_LABELS, read_listing_form
 from schemas.api.events import PublishEvent
 
 LABELS = {
     "kind": "What it is",
     "series_id": "Series",
     "title": "Title",
-    "description": "Description",
-    "format": "Format",
-    "location": "Location",
-    "joining_link": "Joining link",
-    "starts_at": "Starts",
-    "ends_at": "Ends",
-    "places": "Places",
-    "signup_closes_at": "Sign-up closes",
-    "waitlist_mode": "Waiting list",
-    "offer_hours": "Hours to accept an offer",
+    **LISTING_LABELS,
     "access_questions": "Questions at sign-up",
     "open_space": "Open Space",
     "spaces": "Spaces",

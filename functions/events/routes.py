@@ -7,16 +7,17 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from functions.common.errors import DomainError, NotFound
+from functions.common.errors import DomainError
 from functions.common.forms import validate
-from functions.common.http import App, User, attachment
+from functions.common.http import App, User
 from functions.common.ids import utcnow
 from functions.common.web import parse_form
 from functions.places import views
-from functions.places.export import attendees_csv
+from functions.places.api import PlaceModels, register_place_api
+from functions.places.domain import Signup
 from functions.places.pages import register_member_pages
 from functions.places.repository import ts
-from functions.places.team import register_team, staff_or_none
+from functions.places.team import register_publishing, register_team, staff_or_none
 from schemas.api.events import (
     EventAttendeeList,
     EventList,
@@ -30,7 +31,6 @@ from schemas.api.events import (
     SeriesView,
     SignUpForEvent,
 )
-from schemas.api.places import CancelListing, ChangePlaces
 
 from .domain import Event, Series
 from .forms import LABELS, read_event_form
@@ -62,6 +62,11 @@ def event_view(event: Event, joining_link: str | None = None) -> EventView:
     )
 
 
+def signup_view(event: Event, signup: Signup, position: int | None, link: str | None) -> EventSignupView:
+    fields = views.place_fields(signup, position, link)
+    return EventSignupView(**fields, event_id=event.event_id, answers=list(signup.answers))
+
+
 def series_view(series: Series) -> SeriesView:
     return SeriesView(
         series_id=series.series_id,
@@ -79,12 +84,8 @@ def _json(status: int, model: Any) -> Response[str]:
 def register(app: App) -> None:
     service = EventService()
 
-    def my_view(event: Event, user: User, signup: Any, position: int | None = None) -> EventSignupView:
-        link = service.joining_link_for(event, user, signup)
-        shown = position if position is not None else service.position(signup)
-        return EventSignupView(
-            **views.place_fields(signup, shown, link), event_id=event.event_id, answers=list(signup.answers)
-        )
+    def my_view(event: Event, user: User, signup: Signup, position: int | None = None) -> EventSignupView:
+        return signup_view(event, signup, position, service.joining_link_for(event, user, signup))
 
     # -- API: events --------------------------------------------------------------------------------
     @app.get("/api/events", tags=["Events"], summary="Upcoming events, workshops and series sessions")
@@ -102,81 +103,26 @@ def register(app: App) -> None:
         event = service.publish(body, app.require_staff())
         return _json(201, event_view(event, event.joining_link or None))
 
-    @app.get("/api/events/<event_id>", tags=["Events"], summary="One event")
-    def get_event(event_id: EventId) -> EventView:
-        event = service.get(event_id)
-        user = app.user()
-        signup = service.signup_of(event_id, user.member_id) if user else None
-        return event_view(event, service.joining_link_for(event, user, signup))
-
-    @app.patch("/api/events/<event_id>", tags=["Events"], summary="Change the number of places (staff)")
-    def change_places(event_id: EventId, body: Annotated[ChangePlaces, Body()]) -> EventView:
-        event = service.change_places(event_id, body.places, app.require_staff())
-        return event_view(event, event.joining_link or None)
-
-    @app.post("/api/events/<event_id>/cancellation", tags=["Events"], summary="Cancel an event (staff)")
-    def cancel_event(event_id: EventId, body: Annotated[CancelListing, Body()]) -> EventView:
-        event = service.cancel(event_id, body.reason, app.require_staff())
-        return event_view(event, event.joining_link or None)
-
-    @app.get("/api/events/<event_id>/attendees", tags=["Events"], summary="Everyone signed up, with needs (staff)")
-    def attendees(event_id: EventId) -> EventAttendeeList:
-        app.require_staff()
-        event, rows = service.attendees(event_id)
-        return EventAttendeeList(
-            event_id=event_id,
-            confirmed=event.confirmed,
-            waiting=event.waiting,
-            attendees=[views.attendee_view(s, position) for s, position in rows],
-        )
-
-    @app.get(
-        "/api/events/<event_id>/attendees.csv",
-        tags=["Events"],
-        summary="Everyone signed up, as CSV (staff)",
-        response_description="text/csv, one row per sign-up",
+    register_place_api(
+        app,
+        service,
+        PlaceModels(
+            tag="Events",
+            listing=EventView,
+            listing_view=event_view,
+            signup=EventSignupView,
+            signup_view=signup_view,
+            attendees=EventAttendeeList,
+            attendees_view=lambda event, rows: EventAttendeeList(
+                event_id=event.event_id,
+                confirmed=event.confirmed,
+                waiting=event.waiting,
+                attendees=[views.attendee_view(s, position) for s, position in rows],
+            ),
+            signup_body=SignUpForEvent,
+            sign_up=service.sign_up_for_event,
+        ),
     )
-    def attendees_export(event_id: EventId) -> Response[str]:
-        app.require_staff()
-        _, rows = service.attendees(event_id)
-        return attachment(attendees_csv(rows), f"{event_id}-attendees.csv", "text/csv; charset=utf-8")
-
-    # -- API: sign-ups --------------------------------------------------------------------------------
-    @app.post(
-        "/api/events/<event_id>/signups",
-        tags=["Events"],
-        status_code=201,
-        summary="Sign up: a place if one is left, else the waiting list (200 with the existing sign-up)",
-    )
-    def sign_up(event_id: EventId, body: Annotated[SignUpForEvent | None, Body()] = None) -> Response[str]:
-        user = app.require_user()
-        result = service.sign_up_for_event(event_id, user, body or SignUpForEvent())
-        return _json(201 if result.created else 200, my_view(result.listing, user, result.signup, result.position))
-
-    @app.get("/api/events/<event_id>/signups/me", tags=["Events"], summary="My sign-up and waiting-list position")
-    def my_signup(event_id: EventId) -> EventSignupView:
-        user = app.require_user()
-        event = service.get(event_id)
-        signup = service.signup_of(event_id, user.member_id)
-        if signup is None:
-            raise NotFound("You have not signed up for this event.")
-        return my_view(event, user, signup)
-
-    @app.delete(
-        "/api/events/<event_id>/signups/me",
-        tags=["Events"],
-        status_code=204,
-        summary="Cancel my place, decline my offer, or leave the waiting list",
-    )
-    def give_up(event_id: EventId) -> Response[str]:
-        service.give_up(event_id, app.require_user().member_id)
-        return Response(204, None, "")
-
-    @app.post("/api/events/<event_id>/signups/me/acceptance", tags=["Events"], summary="Accept an offered place")
-    def accept(event_id: EventId) -> EventSignupView:
-        user = app.require_user()
-        signup = service.accept_offer(event_id, user.member_id)
-        return my_view(service.get(event_id), user, signup)
 
     # -- API: series ---------------------------------------------------------------------------------
     @app.post("/api/series", tags=["Events"], status_code=201, summary="Publish a series (staff); add sessions to it")
@@ -213,33 +159,14 @@ def register(app: App) -> None:
         items = whats_on(service.store, format=fmt if fmt in FORMATS else "", kind=kind if kind in KINDS else "")
         return app.page("events/list.html", items=items, format=fmt, kind=kind, formats=FORMATS, kinds=KINDS)
 
-    @app.get("/events/new", include_in_schema=False)
-    def publish_page() -> Response[str]:
-        if staff_or_none(app) is None:
-            return app.redirect("/auth/sign-in?next=/events/new")
-        form = {"waitlist_mode": "automatic", "offer_hours": "24"}
-        return app.page("events/new.html", form=form, errors={}, labels=LABELS, series=service.all_series())
-
-    @app.post("/events/new", include_in_schema=False)
-    def publish_submit() -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        body, errors = read_event_form(form)
-        if body is not None:
-            try:
-                event = service.publish(body, user)
-                return app.redirect(f"/events/{event.event_id}/staff?done=published")
-            except DomainError as error:
-                errors = {error.field or "title": error.message}
-        return app.page(
-            "events/new.html",
-            status=422,
-            user=user,
-            form=form,
-            errors=errors,
-            labels=LABELS,
-            series=service.all_series(),
-        )
+    register_publishing(
+        app,
+        service,
+        template="events/new.html",
+        labels=LABELS,
+        read_form=read_event_form,
+        context=lambda: {"series": service.all_series()},
+    )
 
     @app.get("/series/new", include_in_schema=False)
     def new_series_page() -> Response[str]:

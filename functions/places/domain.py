@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from types import ModuleType
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -113,6 +114,38 @@ class Kind:
     attendees_messaged: type[DomainEvent] | None = None
     #: Email templates ``email/<template_prefix>_details.{txt,html}`` describe one listing.
     template_prefix: str = ""
+
+    @classmethod
+    def named(cls, noun: str, events: ModuleType, *, event_field: str = "") -> Kind:
+        """A kind whose names all follow from its noun: keys ``VISIT#``, ids ``visit_...``,
+        pages ``/visits``, token purposes ``visit-cancel``, events ``VisitSignedUp`` ... from
+        ``events`` (the area's module of domain events)."""
+        name = noun.capitalize()
+
+        def model(suffix: str) -> type[DomainEvent]:
+            return getattr(events, f"{name}{suffix}")  # type: ignore[no-any-return]
+
+        return cls(
+            noun=noun,
+            prefix=noun.upper(),
+            id_prefix=noun,
+            id_attribute=f"{noun}_id",
+            event_field=event_field or f"{noun}_id",
+            path=f"/{noun}s",
+            cancel_purpose=f"{noun}-cancel",
+            offer_purpose=f"{noun}-offer",
+            signed_up=model("SignedUp"),
+            promoted=model("SignupPromoted"),
+            offered=model("PlaceOffered"),
+            offer_expired=model("OfferExpired"),
+            signup_cancelled=model("SignupCancelled"),
+            places_changed=model("PlacesChanged"),
+            cancelled=model("Cancelled"),
+            reminder_due=model("ReminderTriggered"),
+            details_changed=model("DetailsChanged"),
+            attendees_messaged=model("AttendeesMessaged"),
+            template_prefix=noun,
+        )
 
     def event(self, model: type[DomainEvent], listing_id: str, **fields: Any) -> DomainEvent:
         return model(**{self.event_field: listing_id}, **fields)
@@ -271,6 +304,29 @@ def check_schedule(starts_at: datetime, signup_closes_at: datetime, now: datetim
         raise InvalidListing(f"{noun.capitalize()}s can be published up to three years ahead.", field="starts_at")
     if signup_closes_at <= now:
         raise InvalidListing("Sign-up must close in the future.", field="signup_closes_at")
+
+
+def published(listing_id: str, body: Any, noun: str, by: str, now: datetime) -> dict[str, Any]:
+    """The shared fields of a listing published from its body (``schemas.api.places.ListingBody``),
+    as keyword arguments of the area's listing class; times in UTC."""
+    check_schedule(body.starts_at, body.signup_closes_at, now, noun)
+    return {
+        "listing_id": listing_id,
+        "title": body.title,
+        "description": body.description,
+        "format": Format(body.format),
+        "location": body.location,
+        "joining_link": body.joining_link,
+        "starts_at": body.starts_at.astimezone(UTC),
+        "ends_at": body.ends_at.astimezone(UTC),
+        "signup_closes_at": body.signup_closes_at.astimezone(UTC),
+        "places": body.places,
+        "waitlist_mode": WaitlistMode(body.waitlist_mode),
+        "offer_hours": body.offer_hours,
+        "status": ListingStatus.PUBLISHED,
+        "created_at": now,
+        "created_by": by,
+    }
 
 
 def ensure_open_for_signup(listing: Listing, now: datetime, tz: str) -> None:

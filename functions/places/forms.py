@@ -13,6 +13,21 @@ from functions.common.settings import settings
 
 Body = TypeVar("Body", bound=BaseModel)
 
+#: The fields every listing's publishing form has after its title, in order, with the labels
+#: its error summary uses (areas put their own fields around them).
+LISTING_LABELS = {
+    "description": "Description",
+    "format": "Format",
+    "location": "Location",
+    "joining_link": "Joining link",
+    "starts_at": "Starts",
+    "ends_at": "Ends",
+    "places": "Places",
+    "signup_closes_at": "Sign-up closes",
+    "waitlist_mode": "Waiting list",
+    "offer_hours": "Hours to accept an offer",
+}
+
 #: The dates of a listing form: field name -> what "Enter the date ..." is completed with.
 DATES = {"starts_at": "it starts", "ends_at": "it ends", "signup_closes_at": "sign-up closes"}
 

@@ -205,3 +205,37 @@ def details_form(listing: Any) -> dict[str, str]:
     for name in DETAIL_DATES:
         values.update(form_values(name, getattr(listing, name), tz))
     return values
+
+
+def register_publishing(
+    app: App,
+    service: Any,
+    *,
+    template: str,
+    labels: dict[str, str],
+    read_form: Callable[[dict[str, str]], tuple[Any, dict[str, str]]],
+    context: Callable[[], dict[str, Any]] = dict,
+) -> None:
+    """The team's publishing form, ``<path>/new``: no format chosen beforehand; a published
+    listing opens on its team page. ``service.publish(body, user)`` is the area's use case."""
+    base = service.kind.path
+
+    @app.get(f"{base}/new", include_in_schema=False)
+    def publish_page() -> Response[str]:
+        if staff_or_none(app) is None:
+            return app.redirect(f"/auth/sign-in?next={base}/new")
+        defaults = {"waitlist_mode": "automatic", "offer_hours": "24"}
+        return app.page(template, form=defaults, errors={}, labels=labels, **context())
+
+    @app.post(f"{base}/new", include_in_schema=False)
+    def publish_submit() -> Response[str]:
+        form = parse_form(app.body_text)
+        user = app.require_staff(form=form)
+        body, errors = read_form(form)
+        if body is not None:
+            try:
+                listing = service.publish(body, user)
+                return app.redirect(f"{listing.page_path}/staff?done=published")
+            except DomainError as error:
+                errors = {error.field or "title": error.message}
+        return app.page(template, status=422, user=user, form=form, errors=errors, labels=labels, **context())

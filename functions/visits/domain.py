@@ -8,7 +8,7 @@ it) and which events its changes cause.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from functions.common.errors import Conflict
 from functions.places import domain as places
@@ -49,19 +49,8 @@ from functions.places.domain import Format as VisitFormat
 from functions.places.domain import InvalidListing as InvalidVisit
 from functions.places.domain import ListingStatus as VisitStatus
 from schemas.api.visits import PublishVisit
-from schemas.events.visits import (
-    VisitAttendeesMessaged,
-    VisitCancelled,
-    VisitDetailsChanged,
-    VisitOfferExpired,
-    VisitPlaceOffered,
-    VisitPlacesChanged,
-    VisitPublished,
-    VisitReminderTriggered,
-    VisitSignedUp,
-    VisitSignupCancelled,
-    VisitSignupPromoted,
-)
+from schemas.events import visits as visit_events
+from schemas.events.visits import VisitPublished
 
 __all__ = [
     "ACTIVE",
@@ -103,27 +92,7 @@ __all__ = [
     "waitlisted",
 ]
 
-VISITS = Kind(
-    noun="visit",
-    prefix="VISIT",
-    id_prefix="visit",
-    id_attribute="visit_id",
-    event_field="visit_id",
-    path="/visits",
-    cancel_purpose="visit-cancel",
-    offer_purpose="visit-offer",
-    signed_up=VisitSignedUp,
-    promoted=VisitSignupPromoted,
-    offered=VisitPlaceOffered,
-    offer_expired=VisitOfferExpired,
-    signup_cancelled=VisitSignupCancelled,
-    places_changed=VisitPlacesChanged,
-    cancelled=VisitCancelled,
-    reminder_due=VisitReminderTriggered,
-    details_changed=VisitDetailsChanged,
-    attendees_messaged=VisitAttendeesMessaged,
-    template_prefix="visit",
-)
+VISITS = Kind.named("visit", visit_events)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,25 +115,7 @@ class Visit(Listing):
 
 
 def publish(visit_id: str, body: PublishVisit, by: str, now: datetime) -> tuple[Visit, VisitPublished]:
-    places.check_schedule(body.starts_at, body.signup_closes_at, now, "visit")
-    visit = Visit(
-        listing_id=visit_id,
-        title=body.title,
-        host_organisation=body.host_organisation,
-        description=body.description,
-        format=VisitFormat(body.format),
-        location=body.location,
-        joining_link=body.joining_link,
-        starts_at=body.starts_at.astimezone(UTC),
-        ends_at=body.ends_at.astimezone(UTC),
-        signup_closes_at=body.signup_closes_at.astimezone(UTC),
-        places=body.places,
-        waitlist_mode=WaitlistMode(body.waitlist_mode),
-        offer_hours=body.offer_hours,
-        status=VisitStatus.PUBLISHED,
-        created_at=now,
-        created_by=by,
-    )
+    visit = Visit(**places.published(visit_id, body, "visit", by, now), host_organisation=body.host_organisation)
     return visit, published_event(visit)
 
 

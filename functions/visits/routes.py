@@ -7,19 +7,18 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.common.errors import DomainError, NotFound
+from functions.common.errors import DomainError
 from functions.common.forms import validate
-from functions.common.http import App, User, attachment
+from functions.common.http import App, User
 from functions.common.ids import utcnow
 from functions.common.web import parse_form
 from functions.places import views
-from functions.places.forms import read_listing_form
+from functions.places.api import PlaceModels, register_place_api
+from functions.places.forms import LISTING_LABELS, read_listing_form
 from functions.places.pages import register_member_pages
-from functions.places.team import register_team, staff_or_none
+from functions.places.team import register_publishing, register_team
 from schemas.api.visits import (
     AttendeeList,
-    CancelVisit,
-    ChangeVisit,
     MySignup,
     MySignups,
     PublishVisit,
@@ -30,26 +29,12 @@ from schemas.api.visits import (
 )
 
 from .domain import Signup, Visit
-from .export import attendees_csv
 from .service import VisitService
 
 VisitId = Annotated[str, Path(max_length=64, pattern=r"^visit_[A-Za-z0-9]+$")]
 
 #: Fields of the publishing form, in order, with the labels its error summary uses.
-PUBLISH_LABELS = {
-    "title": "Title",
-    "host_organisation": "Host organisation",
-    "description": "Description",
-    "format": "Format",
-    "location": "Location",
-    "joining_link": "Joining link",
-    "starts_at": "Starts",
-    "ends_at": "Ends",
-    "places": "Places",
-    "signup_closes_at": "Sign-up closes",
-    "waitlist_mode": "Waiting list",
-    "offer_hours": "Hours to accept an offer",
-}
+PUBLISH_LABELS = {"title": "Title", "host_organisation": "Host organisation", **LISTING_LABELS}
 
 
 def visit_view(visit: Visit, joining_link: str | None = None) -> VisitView:
@@ -97,82 +82,26 @@ def register(app: App) -> None:
             ]
         )
 
-    @app.get("/api/visits/<visit_id>", tags=["Visits"], summary="One visit")
-    def get_visit(visit_id: VisitId) -> VisitView:
-        visit = service.get(visit_id)
-        user = app.user()
-        signup = service.signup_of(visit_id, user.member_id) if user else None
-        return visit_view(visit, service.joining_link_for(visit, user, signup))
-
-    @app.patch("/api/visits/<visit_id>", tags=["Visits"], summary="Change the number of places (staff)")
-    def change_visit(visit_id: VisitId, body: Annotated[ChangeVisit, Body()]) -> VisitView:
-        visit = service.change_places(visit_id, body.places, app.require_staff())
-        return visit_view(visit, visit.joining_link or None)
-
-    @app.post("/api/visits/<visit_id>/cancellation", tags=["Visits"], summary="Cancel a visit (staff)")
-    def cancel_visit(visit_id: VisitId, body: Annotated[CancelVisit, Body()]) -> VisitView:
-        visit = service.cancel_visit(visit_id, body.reason, app.require_staff())
-        return visit_view(visit, visit.joining_link or None)
-
-    @app.get("/api/visits/<visit_id>/attendees", tags=["Visits"], summary="Everyone signed up, with needs (staff)")
-    def attendees(visit_id: VisitId) -> AttendeeList:
-        app.require_staff()
-        visit, rows = service.attendees(visit_id)
-        return AttendeeList(
-            visit_id=visit_id,
-            confirmed=visit.confirmed,
-            waiting=visit.waiting,
-            attendees=[views.attendee_view(s, position) for s, position in rows],
-        )
-
-    @app.get(
-        "/api/visits/<visit_id>/attendees.csv",
-        tags=["Visits"],
-        summary="Everyone signed up, as CSV (staff)",
-        response_description="text/csv, one row per sign-up",
+    register_place_api(
+        app,
+        service,
+        PlaceModels(
+            tag="Visits",
+            listing=VisitView,
+            listing_view=visit_view,
+            signup=SignupView,
+            signup_view=lambda _, signup, position, link: signup_view(signup, position, link),
+            attendees=AttendeeList,
+            attendees_view=lambda visit, rows: AttendeeList(
+                visit_id=visit.visit_id,
+                confirmed=visit.confirmed,
+                waiting=visit.waiting,
+                attendees=[views.attendee_view(s, position) for s, position in rows],
+            ),
+            signup_body=SignUp,
+            sign_up=service.sign_up,
+        ),
     )
-    def attendees_export(visit_id: VisitId) -> Response[str]:
-        app.require_staff()
-        _, rows = service.attendees(visit_id)
-        return attachment(attendees_csv(rows), f"{visit_id}-attendees.csv", "text/csv; charset=utf-8")
-
-    # -- API: sign-ups ----------------------------------------------------------------------------
-    @app.post(
-        "/api/visits/<visit_id>/signups",
-        tags=["Visits"],
-        status_code=201,
-        summary="Sign up: a place if one is left, else the waiting list (200 with the existing sign-up)",
-    )
-    def sign_up(visit_id: VisitId, body: Annotated[SignUp | None, Body()] = None) -> Response[str]:
-        user = app.require_user()
-        # Every field is optional, so no body at all is a sign-up with nothing to add.
-        result = service.sign_up(visit_id, user, body or SignUp())
-        return _json(201 if result.created else 200, my_view(result.listing, user, result.signup, result.position))
-
-    @app.get("/api/visits/<visit_id>/signups/me", tags=["Visits"], summary="My sign-up and waiting-list position")
-    def my_signup(visit_id: VisitId) -> SignupView:
-        user = app.require_user()
-        visit = service.get(visit_id)
-        signup = service.signup_of(visit_id, user.member_id)
-        if signup is None:
-            raise NotFound("You have not signed up for this visit.")
-        return my_view(visit, user, signup)
-
-    @app.delete(
-        "/api/visits/<visit_id>/signups/me",
-        tags=["Visits"],
-        status_code=204,
-        summary="Cancel my place, decline my offer, or leave the waiting list",
-    )
-    def give_up(visit_id: VisitId) -> Response[str]:
-        service.give_up(visit_id, app.require_user().member_id)
-        return Response(204, None, "")
-
-    @app.post("/api/visits/<visit_id>/signups/me/acceptance", tags=["Visits"], summary="Accept an offered place")
-    def accept(visit_id: VisitId) -> SignupView:
-        user = app.require_user()
-        signup = service.accept_offer(visit_id, user.member_id)
-        return my_view(service.get(visit_id), user, signup)
 
     # -- pages: everyone ---------------------------------------------------------------------------
     @app.get("/visits", include_in_schema=False)
@@ -211,26 +140,7 @@ def register(app: App) -> None:
     register_member_pages(app, service)
 
     # -- pages: the community team ----------------------------------------------------------------
-    @app.get("/visits/new", include_in_schema=False)
-    def publish_page() -> Response[str]:
-        if staff_or_none(app) is None:
-            return app.redirect("/auth/sign-in?next=/visits/new")
-        defaults = {"waitlist_mode": "automatic", "offer_hours": "24"}
-        return app.page("visits/new.html", form=defaults, errors={}, labels=PUBLISH_LABELS)
-
-    @app.post("/visits/new", include_in_schema=False)
-    def publish_submit() -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        body, errors = _publish_form(form)
-        if body is not None:
-            try:
-                visit = service.publish(body, user)
-                return app.redirect(f"/visits/{visit.visit_id}/staff?done=published")
-            except DomainError as error:
-                errors = {error.field or "title": error.message}
-        return app.page("visits/new.html", status=422, user=user, form=form, errors=errors, labels=PUBLISH_LABELS)
-
+    register_publishing(app, service, template="visits/new.html", labels=PUBLISH_LABELS, read_form=_publish_form)
     register_team(app, service, view=lambda visit: visit_view(visit, visit.joining_link or None), tag="Visits")
 
 

@@ -12,18 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from . import places as fields
 from .base import DomainEvent
-from .places import (
-    AttendeesMessagedFields,
-    CancelledFields,
-    DetailsChangedFields,
-    OfferedFields,
-    OfferExpiredFields,
-    PlacesChangedFields,
-    PromotedFields,
-    SignedUpFields,
-    SignupCancelledFields,
-)
 
 
 class EventPublished(DomainEvent):
@@ -50,31 +40,31 @@ class SeriesPublished(DomainEvent):
     signup_mode: Literal["whole", "sessions", "either"]
 
 
-class EventSignedUp(SignedUpFields, DomainEvent):
+class EventSignedUp(fields.SignedUpFields, DomainEvent):
     gathering_id: str
 
 
-class EventSignupPromoted(PromotedFields, DomainEvent):
+class EventSignupPromoted(fields.PromotedFields, DomainEvent):
     gathering_id: str
 
 
-class EventPlaceOffered(OfferedFields, DomainEvent):
+class EventPlaceOffered(fields.OfferedFields, DomainEvent):
     gathering_id: str
 
 
-class EventOfferExpired(OfferExpiredFields, DomainEvent):
+class EventOfferExpired(fields.OfferExpiredFields, DomainEvent):
     gathering_id: str
 
 
-class EventSignupCancelled(SignupCancelledFields, DomainEvent):
+class EventSignupCancelled(fields.SignupCancelledFields, DomainEvent):
     gathering_id: str
 
 
-class EventPlacesChanged(PlacesChangedFields, DomainEvent):
+class EventPlacesChanged(fields.PlacesChangedFields, DomainEvent):
     gathering_id: str
 
 
-class EventCancelled(CancelledFields, DomainEvent):
+class EventCancelled(fields.CancelledFields, DomainEvent):
     gathering_id: str
 
 
@@ -82,9 +72,9 @@ class EventReminderTriggered(DomainEvent):
     gathering_id: str
 
 
-class EventDetailsChanged(DetailsChangedFields, DomainEvent):
+class EventDetailsChanged(fields.DetailsChangedFields, DomainEvent):
     gathering_id: str
 
 
-class EventAttendeesMessaged(AttendeesMessagedFields, DomainEvent):
+class EventAttendeesMessaged(fields.AttendeesMessagedFields, DomainEvent):
     gathering_id: str
