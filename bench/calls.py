@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import calls_places  # noqa: E402
 from bench.counting import CallCounter, Window, in_thread  # noqa: E402
 
 #: Table headings by the package of the function that serves a request or handles an event.
@@ -42,8 +43,10 @@ AREAS = {
     "functions.funding": "Funding",
     "functions.visits": "Visits",
     "functions.newsletter": "Newsletter",
+    "functions.events": "Events",
     "functions.site": "Site",
     "functions.team": "Team",
+    "functions.openspace": "Open Space",
 }
 
 
@@ -637,6 +640,112 @@ def visits(b: Bench) -> str:
     return str(tomorrow)
 
 
+def openspace(b: Bench) -> None:
+    """The Bristol event as Open Space: marketplace, co-host link, marks, agenda, pin, harvest, proceedings."""
+    from functions.places.repository import ts
+
+    as_staff = b.auth(_address("host-team"), staff=True)
+    people = {n: _address(n) for n in ("ada", "bo", "cy", "di", "ed")}
+    bearer = {n: b.auth(e, name=n.capitalize()) for n, e in people.items()}
+    start = datetime.now(UTC).replace(microsecond=0, second=0) + timedelta(days=20)
+    slots = [
+        {"starts_at": (start + timedelta(hours=h)).isoformat(), "ends_at": (start + timedelta(hours=h + 1)).isoformat()}
+        for h in (1, 3)
+    ]
+    body = visit_body(places=10, format="in_person", location="Watershed, Bristol", joining_link="")
+    body.pop("host_organisation", None)
+    body |= {
+        "kind": "community_event",
+        "title": "Q community event: Bristol",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=6)).isoformat(),
+        "signup_closes_at": (start - timedelta(days=1)).isoformat(),
+        "open_space": {
+            "slots": slots,
+            "spaces": [{"name": "Cinema 1", "capacity": 30}, {"name": "Breakout", "capacity": 8, "online": True}],
+            "marketplace_closes_at": (start + timedelta(minutes=30)).isoformat(),
+        },
+    }
+    made = b.http.post(b.runtime.url + "/api/events", json=body, headers=as_staff, timeout=30)
+    if made.status_code != 201:
+        raise RuntimeError(f"publishing the Open Space event: {made.status_code} {made.text[:300]}")
+    event = made.json()["event_id"]
+    for n in people:
+        b.http.post(f"{b.runtime.url}/api/events/{event}/signups", json={}, headers=bearer[n], timeout=30)
+    b.sweep("signing up for the Open Space event")
+    api, page = f"/api/open-space/{event}", f"/open-space/{event}"
+    proposal = {"title": "Cultivating kindness", "question": "How do we cultivate kindness under pressure?"}
+    kindness = b.call(
+        "propose a conversation",
+        "POST",
+        f"{api}/conversations",
+        201,
+        json=proposal | {"co_host_emails": [people["bo"]]},
+        headers=bearer["ada"],
+    ).json()["conversation_id"]
+    failure = {"title": "Responding to failure", "question": "How do we respond to failure openly and safely?"}
+    b.call("marketplace page: propose", "POST", f"{page}/conversations", 303, data=form(failure), headers=bearer["cy"])
+    market = b.call("marketplace", "GET", api, 200, headers=bearer["di"]).json()
+    other = next(c["conversation_id"] for c in market["conversations"] if c["conversation_id"] != kindness)
+    b.call("marketplace page", "GET", page, 200, headers=bearer["di"])
+    b.call("one conversation", "GET", f"{api}/conversations/{kindness}", 200)
+    link = b.mail_link(people["bo"], "/open-space/co-host?token=")
+    b.call("co-host link page", "GET", link, 200)
+    b.call("co-host link: confirm", "POST", "/open-space/co-host", 200, data={"token": token_of(link), "name": "Bo"})
+    for n in ("di", "ed"):
+        b.call("mark a conversation", "POST", f"{api}/conversations/{kindness}/mark", 200, headers=bearer[n])
+    b.call("marketplace page: mark", "POST", f"{page}/conversations/{other}/mark", 303, headers=bearer["di"])
+    b.call("remove a mark", "DELETE", f"{api}/conversations/{other}/mark", 200, headers=bearer["di"])
+    # The marketplace closes: the schedule builds the first agenda (as the minutes going by would).
+    past = ts(datetime.now(UTC) - timedelta(minutes=1))
+    b.runtime.client("dynamodb").update_item(
+        TableName=b.runtime.resources.tables["main"],
+        Key={"pk": {"S": f"OS#{event}"}, "sk": {"S": "MARKET"}},
+        UpdateExpression="SET gsi1sk = :s",
+        ExpressionAttributeValues={":s": {"S": f"{past}#{event}"}},
+    )
+    b.schedule("marketplace closing run", "openspace-agenda")
+    pin = {"slot_id": market["slots"][1]["slot_id"]}
+    b.call("pin a conversation (staff)", "POST", f"{api}/conversations/{other}/pin", 200, json=pin, headers=as_staff)
+    unpin = {"slot_id": "", "space_id": ""}
+    path = f"{page}/conversations/{other}/pin"
+    b.call("marketplace page: pin (staff)", "POST", path, 303, data=unpin, headers=as_staff)
+    b.call("rebuild the agenda (staff)", "POST", f"{api}/agenda", 200, headers=as_staff)
+    b.call("agenda page: rebuild (staff)", "POST", f"{page}/agenda", 303, headers=as_staff)
+    b.call("the agenda", "GET", f"{api}/agenda", 200)
+    b.call("agenda page", "GET", f"{page}/agenda", 200)
+    b.call("a conversation's calendar entry", "GET", f"{page}/conversations/{kindness}/calendar.ics", 200)
+    # Its slot ends: the schedule sends the hosts the harvest link.
+    b.runtime.client("dynamodb").update_item(
+        TableName=b.runtime.resources.tables["main"],
+        Key={"pk": {"S": f"OS#{event}"}, "sk": {"S": f"CONV#{kindness}"}},
+        UpdateExpression="SET gsi1sk = :s",
+        ExpressionAttributeValues={":s": {"S": f"{past}#{event}#{kindness}"}},
+    )
+    b.schedule("slot end run", "openspace-harvest")
+    link = b.mail_link(people["ada"], "/open-space/harvest?token=")
+    b.call("harvest link page", "GET", link, 200)
+    harvest = {"discussed": "Kindness as a practice.", "next_steps": "A welcome event.", "keep_going": "Ada, Bo"}
+    b.call("harvest link: record", "POST", "/open-space/harvest", 200, data=harvest | {"token": token_of(link)})
+    b.call(
+        "record a harvest (host)",
+        "POST",
+        f"{api}/conversations/{kindness}/harvest",
+        200,
+        json=harvest,
+        headers=bearer["bo"],
+    )
+    addition = {"text": "A kindness check-in at the start of meetings."}
+    path = f"{api}/conversations/{kindness}/harvest/additions"
+    b.call("add to a harvest", "POST", path, 201, json=addition, headers=bearer["di"])
+    path = f"{page}/conversations/{kindness}/harvest/additions"
+    b.call("proceedings page: add to a harvest", "POST", path, 303, data=addition, headers=bearer["ed"])
+    b.call("proceedings (staff, before publishing)", "GET", f"{api}/proceedings", 200, headers=as_staff)
+    b.call("proceedings page (staff)", "GET", f"{page}/proceedings", 200, headers=as_staff)
+    b.call("publish the proceedings (staff)", "POST", f"{api}/proceedings", 200, headers=as_staff)
+    b.call("proceedings page: publish (staff)", "POST", f"{page}/proceedings", 303, headers=as_staff)
+
+
 def _expire_offer(b: Bench, visit_id: str, member_id: str) -> None:
     """Move an offer's expiry a minute into the past (the item and its index key)."""
     from functions.visits.repository import offer_expiry_attributes
@@ -772,6 +881,9 @@ def run(runtime: Any, *, strict: bool = False) -> list[Row]:
             ("visits", lambda: found.setdefault("visit", visits(b))),
             ("newsletter", lambda: newsletter(b)),
             ("newsletter_editing", lambda: newsletter_editing(b)),
+            ("visits team", lambda: calls_places.visits_team(b)),
+            ("events", lambda: calls_places.events(b)),
+            ("openspace", lambda: openspace(b)),
             ("account", lambda: account(b, found["sig"], found["round"], found["visit"])),
             ("team", lambda: team(b)),
             ("canary", lambda: canary(b)),

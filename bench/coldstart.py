@@ -51,7 +51,10 @@ REQUESTS: dict[str, tuple[str, int | None]] = {
     "account": ("/api/account/data", None),  # no session
     "funding": ("/api/rounds", None),
     "visits": ("/api/visits", None),
+    "events": ("/api/events", None),
     "newsletter": ("/api/newsletter/issues", None),
+    # An unknown event: the route, its validation and one GetItem, answered 404.
+    "openspace": ("/api/open-space/event_unknown", 404),
 }
 #: Further requests worth knowing: an HTML page pays for Jinja on top of the API path.
 EXTRA_REQUESTS: tuple[tuple[str, str, int | None], ...] = (("sigs", "/sigs", 200),)

@@ -132,7 +132,7 @@ def main() -> None:
     # Read once, before any results are written: writing them dirties the tree.
     code = args.revision or revision()
 
-    from bench import calls, coldstart, newsletter_send
+    from bench import agenda, calls, coldstart, newsletter_send
 
     newsletter_send.prepare_environment()  # NEWSLETTER_SEND_RATE, before the runtime starts
     if args.only_issue6:
@@ -175,9 +175,14 @@ def main() -> None:
             calls.render(rows),
         ]
     )
+    print("agenda building (issue 10) ...", flush=True)
+    agenda_points = agenda.run()
+    agenda_section = f"Measured by `make bench` on code {code}.\n\n{agenda.render(agenda_points, 7)}"
     print(section)
+    print(agenda_section)
     if not args.no_write:
         write_results(section)
+        agenda.write(agenda_section)
         head = f"Measured {started:%Y-%m-%d %H:%M} UTC by `make bench` on code {code}."
         write_results(f"{head}\n\n{body}", ISSUE6_START, ISSUE6_END, "Results: latency, newsletter, cost (issue 6)")
         print(f"wrote {README.relative_to(ROOT)}")

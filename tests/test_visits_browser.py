@@ -28,8 +28,13 @@ def signed_in(runtime: Any, contexts: Any, email: str, name: str, *, staff: bool
     return context.new_page()
 
 
-def local(moment: datetime) -> str:
-    return moment.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%dT%H:%M")
+def fill_date(page: Page, legend: str, moment: datetime) -> None:
+    """The GOV.UK date input: day, month, year and time, in UK time."""
+    local = moment.astimezone(ZoneInfo("Europe/London"))
+    group = page.get_by_role("group", name=legend)
+    for label, value in (("Day", local.day), ("Month", local.month), ("Year", local.year)):
+        group.get_by_label(label).fill(str(value))
+    group.get_by_label("Time").fill(local.strftime("%H:%M"))
 
 
 def test_publish_sign_up_cancel_from_the_email_and_promote(
@@ -57,10 +62,10 @@ def test_publish_sign_up_cancel_from_the_email_and_promote(
     team.get_by_label("Description").fill("How peer groups help people galvanise and sustain change.")
     team.get_by_label("Online").check()
     team.get_by_label("Joining link").fill("https://meet.example.org/peer-groups")
-    team.get_by_label("Starts").fill(local(start))
-    team.get_by_label("Ends").fill(local(start + timedelta(hours=2)))
+    fill_date(team, "Starts", start)
+    fill_date(team, "Ends", start + timedelta(hours=2))
     team.get_by_label("Places").fill("2")
-    team.get_by_label("Sign-up closes").fill(local(start - timedelta(hours=2)))
+    fill_date(team, "Sign-up closes", start - timedelta(hours=2))
     team.get_by_role("button", name="Publish the visit").click()
     expect(team.get_by_role("status")).to_contain_text("The visit is published")
     visit_path = re.sub(r"/staff.*$", "", team.url.removeprefix(base))

@@ -26,6 +26,8 @@ LIFETIMES: dict[str, timedelta] = {
     "bid-review": timedelta(days=45),
     "visit-cancel": timedelta(days=365),
     "visit-offer": timedelta(days=14),
+    "event-cancel": timedelta(days=365),
+    "event-offer": timedelta(days=14),
     "newsletter-confirm": timedelta(days=7),
     "newsletter-unsubscribe": timedelta(days=3650),
     "newsletter-preferences": timedelta(days=365),
@@ -33,6 +35,8 @@ LIFETIMES: dict[str, timedelta] = {
     # A named person confirms they are part of it (until then the name gives them nothing).
     "sig-co-convener": timedelta(days=30),
     "bid-co-applicant": timedelta(days=30),
+    "openspace-cohost": timedelta(days=30),
+    "openspace-harvest": timedelta(days=30),
 }
 
 

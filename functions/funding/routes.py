@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 
 from functions.common import tokens
+from functions.common.dates import read_all
 from functions.common.errors import DomainError, Forbidden
 from functions.common.forms import Messages, lines, validate
 from functions.common.http import App, User, attachment
@@ -241,15 +240,6 @@ def bid_from_form(form: dict[str, str]) -> tuple[CreateBid | None, dict[str, str
     return (bid if not errors else None), in_form_order({**invalid, **errors}, BID_FIELDS)
 
 
-def _local_time(raw: str) -> datetime | None:
-    """A ``datetime-local`` input, read as the community's local time."""
-    try:
-        value = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(settings().timezone))
-
-
 def _whole(raw: str) -> int | None:
     text = raw.strip()
     return int(text) if text.isdigit() and len(text) < 6 else None
@@ -258,10 +248,10 @@ def _whole(raw: str) -> int | None:
 def round_from_form(form: dict[str, str]) -> tuple[CreateRound | None, dict[str, str]]:
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
-    for name in ("opens_at", "closes_at"):
-        values[name] = _local_time(form.get(name, ""))
-        if values[name] is None:
-            errors[name] = "Enter a date and time, like 2026-01-05 09:00."
+    dates, errors = read_all(
+        form, {"opens_at": "the round opens", "closes_at": "the round closes"}, settings().timezone
+    )
+    values.update(dates)
     for name in ("budget_pence", "max_award_pence"):
         values[name] = parse_pounds(form.get(name, ""))
         if values[name] is None:
@@ -284,8 +274,8 @@ def round_from_form(form: dict[str, str]) -> tuple[CreateRound | None, dict[str,
         CreateRound,
         {
             **{k: (v if v is not None else 0) for k, v in values.items()},
-            "opens_at": values["opens_at"] or utcnow(),
-            "closes_at": values["closes_at"] or utcnow(),
+            "opens_at": values.get("opens_at") or utcnow(),
+            "closes_at": values.get("closes_at") or utcnow(),
             "name": form.get("name", ""),
             "description": form.get("description", ""),
             "reviewer_emails": lines(form.get("reviewer_emails", "")),

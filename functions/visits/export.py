@@ -1,42 +1,7 @@
-"""The attendee list as CSV for the community team (opened in spreadsheet programs)."""
+"""The attendee list as CSV: the shared export of ``functions.places.export``."""
 
 from __future__ import annotations
 
-from functions.common.spreadsheet import csv_document, safe_cell
-
-from .domain import Signup
-
-COLUMNS = (
-    "Name",
-    "Email",
-    "Status",
-    "Waiting-list position",
-    "Access needs",
-    "Dietary needs",
-    "Note",
-    "Signed up at (UTC)",
-)
-
-
-def attendees_csv(rows: list[tuple[Signup, int | None]]) -> str:
-    document = csv_document(
-        COLUMNS,
-        (
-            (
-                signup.name,
-                signup.email,
-                signup.status.value,
-                "" if position is None else position,
-                signup.access_needs,
-                signup.dietary_needs,
-                signup.note,
-                signup.signed_up_at.isoformat(timespec="seconds"),
-            )
-            for signup, position in rows
-        ),
-    )
-    # A byte order mark: spreadsheet programs then read the file as UTF-8 (names with accents).
-    return "\ufeff" + document
-
+from functions.places.export import COLUMNS, attendees_csv, safe_cell
 
 __all__ = ["COLUMNS", "attendees_csv", "safe_cell"]

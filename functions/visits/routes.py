@@ -7,18 +7,18 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.common import tokens
-from functions.common.errors import DomainError, Forbidden, NotFound
+from functions.common.errors import DomainError
 from functions.common.forms import validate
-from functions.common.http import App, User, attachment
+from functions.common.http import App, User
 from functions.common.ids import utcnow
-from functions.common.settings import settings
 from functions.common.web import parse_form
+from functions.places import views
+from functions.places.api import PlaceModels, register_place_api
+from functions.places.forms import LISTING_LABELS, read_listing_form
+from functions.places.pages import register_member_pages
+from functions.places.team import register_publishing, register_team
 from schemas.api.visits import (
     AttendeeList,
-    AttendeeView,
-    CancelVisit,
-    ChangeVisit,
     MySignup,
     MySignups,
     PublishVisit,
@@ -28,66 +28,23 @@ from schemas.api.visits import (
     VisitView,
 )
 
-from . import domain
-from .domain import Signup, SignupStatus, Visit, VisitStatus
-from .export import attendees_csv
+from .domain import Signup, Visit
 from .service import VisitService
 
 VisitId = Annotated[str, Path(max_length=64, pattern=r"^visit_[A-Za-z0-9]+$")]
 
 #: Fields of the publishing form, in order, with the labels its error summary uses.
-PUBLISH_LABELS = {
-    "title": "Title",
-    "host_organisation": "Host organisation",
-    "description": "Description",
-    "format": "Format",
-    "location": "Location",
-    "joining_link": "Joining link",
-    "starts_at": "Starts",
-    "ends_at": "Ends",
-    "places": "Places",
-    "signup_closes_at": "Sign-up closes",
-    "waitlist_mode": "Waiting list",
-    "offer_hours": "Hours to accept an offer",
-}
-_TIMES = ("starts_at", "ends_at", "signup_closes_at")
+PUBLISH_LABELS = {"title": "Title", "host_organisation": "Host organisation", **LISTING_LABELS}
 
 
 def visit_view(visit: Visit, joining_link: str | None = None) -> VisitView:
     return VisitView(
-        visit_id=visit.visit_id,
-        title=visit.title,
-        host_organisation=visit.host_organisation,
-        description=visit.description,
-        format=visit.format.value,  # type: ignore[arg-type]
-        location=visit.location,
-        starts_at=visit.starts_at,
-        ends_at=visit.ends_at,
-        signup_closes_at=visit.signup_closes_at,
-        places=visit.places,
-        places_left=visit.places_left,
-        waiting=visit.waiting,
-        waitlist_mode=visit.waitlist_mode.value,  # type: ignore[arg-type]
-        offer_hours=visit.offer_hours,
-        status=visit.status.value,  # type: ignore[arg-type]
-        open_for_signup=visit.open_for_signup(utcnow()),
-        joining_link=joining_link,
+        **views.listing_fields(visit, joining_link), visit_id=visit.visit_id, host_organisation=visit.host_organisation
     )
 
 
 def signup_view(signup: Signup, position: int | None, joining_link: str | None) -> SignupView:
-    return SignupView(
-        visit_id=signup.visit_id,
-        member_id=signup.member_id,
-        status=signup.status.value,  # type: ignore[arg-type]
-        position=position,
-        offer_expires_at=signup.offer_expires_at if signup.status == SignupStatus.OFFERED else None,
-        signed_up_at=signup.signed_up_at,
-        access_needs=signup.access_needs,
-        dietary_needs=signup.dietary_needs,
-        note=signup.note,
-        joining_link=joining_link,
-    )
+    return SignupView(**views.place_fields(signup, position, joining_link), visit_id=signup.listing_id)
 
 
 def _json(status: int, model: Any) -> Response[str]:
@@ -125,95 +82,26 @@ def register(app: App) -> None:
             ]
         )
 
-    @app.get("/api/visits/<visit_id>", tags=["Visits"], summary="One visit")
-    def get_visit(visit_id: VisitId) -> VisitView:
-        visit = service.get(visit_id)
-        user = app.user()
-        signup = service.signup_of(visit_id, user.member_id) if user else None
-        return visit_view(visit, service.joining_link_for(visit, user, signup))
-
-    @app.patch("/api/visits/<visit_id>", tags=["Visits"], summary="Change the number of places (staff)")
-    def change_visit(visit_id: VisitId, body: Annotated[ChangeVisit, Body()]) -> VisitView:
-        visit = service.change_places(visit_id, body.places, app.require_staff())
-        return visit_view(visit, visit.joining_link or None)
-
-    @app.post("/api/visits/<visit_id>/cancellation", tags=["Visits"], summary="Cancel a visit (staff)")
-    def cancel_visit(visit_id: VisitId, body: Annotated[CancelVisit, Body()]) -> VisitView:
-        visit = service.cancel_visit(visit_id, body.reason, app.require_staff())
-        return visit_view(visit, visit.joining_link or None)
-
-    @app.get("/api/visits/<visit_id>/attendees", tags=["Visits"], summary="Everyone signed up, with needs (staff)")
-    def attendees(visit_id: VisitId) -> AttendeeList:
-        app.require_staff()
-        visit, rows = service.attendees(visit_id)
-        return AttendeeList(
-            visit_id=visit_id,
-            confirmed=visit.confirmed,
-            waiting=visit.waiting,
-            attendees=[
-                AttendeeView(
-                    member_id=s.member_id,
-                    name=s.name,
-                    email=s.email,
-                    status=s.status.value,  # type: ignore[arg-type]
-                    position=position,
-                    access_needs=s.access_needs,
-                    dietary_needs=s.dietary_needs,
-                    note=s.note,
-                    signed_up_at=s.signed_up_at,
-                )
-                for s, position in rows
-            ],
-        )
-
-    @app.get(
-        "/api/visits/<visit_id>/attendees.csv",
-        tags=["Visits"],
-        summary="Everyone signed up, as CSV (staff)",
-        response_description="text/csv, one row per sign-up",
+    register_place_api(
+        app,
+        service,
+        PlaceModels(
+            tag="Visits",
+            listing=VisitView,
+            listing_view=visit_view,
+            signup=SignupView,
+            signup_view=lambda _, signup, position, link: signup_view(signup, position, link),
+            attendees=AttendeeList,
+            attendees_view=lambda visit, rows: AttendeeList(
+                visit_id=visit.visit_id,
+                confirmed=visit.confirmed,
+                waiting=visit.waiting,
+                attendees=[views.attendee_view(s, position) for s, position in rows],
+            ),
+            signup_body=SignUp,
+            sign_up=service.sign_up,
+        ),
     )
-    def attendees_export(visit_id: VisitId) -> Response[str]:
-        app.require_staff()
-        _, rows = service.attendees(visit_id)
-        return attachment(attendees_csv(rows), f"{visit_id}-attendees.csv", "text/csv; charset=utf-8")
-
-    # -- API: sign-ups ----------------------------------------------------------------------------
-    @app.post(
-        "/api/visits/<visit_id>/signups",
-        tags=["Visits"],
-        status_code=201,
-        summary="Sign up: a place if one is left, else the waiting list (200 with the existing sign-up)",
-    )
-    def sign_up(visit_id: VisitId, body: Annotated[SignUp | None, Body()] = None) -> Response[str]:
-        user = app.require_user()
-        # Every field is optional, so no body at all is a sign-up with nothing to add.
-        result = service.sign_up(visit_id, user, body or SignUp())
-        return _json(201 if result.created else 200, my_view(result.visit, user, result.signup, result.position))
-
-    @app.get("/api/visits/<visit_id>/signups/me", tags=["Visits"], summary="My sign-up and waiting-list position")
-    def my_signup(visit_id: VisitId) -> SignupView:
-        user = app.require_user()
-        visit = service.get(visit_id)
-        signup = service.signup_of(visit_id, user.member_id)
-        if signup is None:
-            raise NotFound("You have not signed up for this visit.")
-        return my_view(visit, user, signup)
-
-    @app.delete(
-        "/api/visits/<visit_id>/signups/me",
-        tags=["Visits"],
-        status_code=204,
-        summary="Cancel my place, decline my offer, or leave the waiting list",
-    )
-    def give_up(visit_id: VisitId) -> Response[str]:
-        service.give_up(visit_id, app.require_user().member_id)
-        return Response(204, None, "")
-
-    @app.post("/api/visits/<visit_id>/signups/me/acceptance", tags=["Visits"], summary="Accept an offered place")
-    def accept(visit_id: VisitId) -> SignupView:
-        user = app.require_user()
-        signup = service.accept_offer(visit_id, user.member_id)
-        return my_view(service.get(visit_id), user, signup)
 
     # -- pages: everyone ---------------------------------------------------------------------------
     @app.get("/visits", include_in_schema=False)
@@ -249,177 +137,16 @@ def register(app: App) -> None:
             return _visit_page(app, service, visit, user, form=form, errors=problem, status=error.status)
         return app.redirect(f"/visits/{visit_id}?done=signed-up")
 
-    @app.post("/visits/<visit_id>/leave", include_in_schema=False)
-    def leave_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_user(form=form)
-        service.give_up(visit_id, user.member_id)
-        return app.redirect(f"/visits/{visit_id}?done=cancelled")
-
-    @app.post("/visits/<visit_id>/accept", include_in_schema=False)
-    def accept_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_user(form=form)
-        service.accept_offer(visit_id, user.member_id)
-        return app.redirect(f"/visits/{visit_id}?done=accepted")
-
-    # -- pages: email links (GET and HEAD show; only the page's POST acts) ------------------------
-    @app.get("/visits/<visit_id>/cancel-place", include_in_schema=False)
-    def cancel_link_page(visit_id: VisitId) -> Response[str]:
-        token = app.current_event.get_query_string_value("token", "") or ""
-        return _link_page(
-            app, service, visit_id=visit_id, token=token, purpose="visit-cancel", template="visits/cancel_place.html"
-        )
-
-    @app.post("/visits/<visit_id>/cancel-place", include_in_schema=False)
-    def cancel_link_submit(visit_id: VisitId) -> Response[str]:
-        token = parse_form(app.body_text).get("token", "")
-        claims = service.link_claims(visit_id, token, "visit-cancel")
-        try:
-            service.give_up(visit_id, claims.subject, claims)
-        except tokens.TokenRejected as rejected:
-            if rejected.code != "used":
-                raise
-        except NotFound:
-            pass  # cancelled already (by this link or on the page): the page shows when
-        return _link_page(
-            app,
-            service,
-            visit_id=visit_id,
-            token=token,
-            purpose="visit-cancel",
-            template="visits/cancel_place.html",
-            acted=True,
-        )
-
-    @app.get("/visits/<visit_id>/offer", include_in_schema=False)
-    def offer_link_page(visit_id: VisitId) -> Response[str]:
-        token = app.current_event.get_query_string_value("token", "") or ""
-        return _link_page(
-            app, service, visit_id=visit_id, token=token, purpose="visit-offer", template="visits/offer.html"
-        )
-
-    @app.post("/visits/<visit_id>/offer", include_in_schema=False)
-    def offer_link_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        token = form.get("token", "")
-        claims = service.link_claims(visit_id, token, "visit-offer")
-        problem = ""
-        status = 200
-        try:
-            if form.get("decision") == "decline":
-                service.give_up(visit_id, claims.subject, claims)
-            else:
-                service.accept_offer(visit_id, claims.subject, claims)
-        except tokens.TokenRejected as rejected:
-            if rejected.code != "used":
-                raise
-        except DomainError as error:
-            problem, status = error.message, error.status
-        return _link_page(
-            app,
-            service,
-            visit_id=visit_id,
-            token=token,
-            purpose="visit-offer",
-            template="visits/offer.html",
-            acted=True,
-            problem=problem,
-            status=status,
-        )
+    register_member_pages(app, service)
 
     # -- pages: the community team ----------------------------------------------------------------
-    @app.get("/visits/new", include_in_schema=False)
-    def publish_page() -> Response[str]:
-        if _staff_or_none(app) is None:
-            return app.redirect("/auth/sign-in?next=/visits/new")
-        defaults = {"format": "online", "waitlist_mode": "automatic", "offer_hours": "24"}
-        return app.page("visits/new.html", form=defaults, errors={}, labels=PUBLISH_LABELS)
-
-    @app.post("/visits/new", include_in_schema=False)
-    def publish_submit() -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        body, errors = _publish_form(form)
-        if body is not None:
-            try:
-                visit = service.publish(body, user)
-                return app.redirect(f"/visits/{visit.visit_id}/staff?done=published")
-            except DomainError as error:
-                errors = {error.field or "title": error.message}
-        return app.page("visits/new.html", status=422, user=user, form=form, errors=errors, labels=PUBLISH_LABELS)
-
-    @app.get("/visits/<visit_id>/staff", include_in_schema=False)
-    def staff_page(visit_id: VisitId) -> Response[str]:
-        if _staff_or_none(app) is None:
-            return app.redirect(f"/auth/sign-in?next=/visits/{visit_id}/staff")
-        return _staff_page(app, service, visit_id)
-
-    @app.post("/visits/<visit_id>/staff/places", include_in_schema=False)
-    def places_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        change, errors = validate(ChangeVisit, {"places": form.get("places", "")})
-        if change is None:
-            return _staff_page(app, service, visit_id, user=user, errors=errors, form=form, status=422)
-        try:
-            service.change_places(visit_id, change.places, user)
-        except DomainError as error:
-            return _staff_page(
-                app, service, visit_id, user=user, errors={"places": error.message}, form=form, status=error.status
-            )
-        return app.redirect(f"/visits/{visit_id}/staff?done=places")
-
-    @app.post("/visits/<visit_id>/staff/cancel", include_in_schema=False)
-    def cancel_submit(visit_id: VisitId) -> Response[str]:
-        form = parse_form(app.body_text)
-        user = app.require_staff(form=form)
-        cancel, errors = validate(CancelVisit, {"reason": form.get("reason", "")})
-        if cancel is None:
-            return _staff_page(app, service, visit_id, user=user, errors=errors, form=form, status=422)
-        if form.get("confirm") != "yes":
-            errors = {"confirm": "Tick the box to confirm that everyone signed up should be told."}
-            return _staff_page(app, service, visit_id, user=user, errors=errors, form=form, status=422)
-        try:
-            service.cancel_visit(visit_id, cancel.reason, user)
-        except DomainError as error:
-            return _staff_page(
-                app, service, visit_id, user=user, errors={"reason": error.message}, form=form, status=error.status
-            )
-        return app.redirect(f"/visits/{visit_id}/staff?done=cancelled")
-
-
-def _staff_or_none(app: App) -> User | None:
-    """The signed-in staff member; None when nobody is signed in (the page sends them to sign in)."""
-    user = app.user()
-    if user is not None and not user.is_staff:
-        raise Forbidden("Only the community team can do this.")
-    return user
+    register_publishing(app, service, template="visits/new.html", labels=PUBLISH_LABELS, read_form=_publish_form)
+    register_team(app, service, view=lambda visit: visit_view(visit, visit.joining_link or None), tag="Visits")
 
 
 def _publish_form(form: dict[str, str]) -> tuple[PublishVisit | None, dict[str, str]]:
-    """The form's fields as the API's body: times typed without an offset are UK times."""
-    data: dict[str, Any] = {k: form.get(k, "") for k in PUBLISH_LABELS if k not in _TIMES}
-    if not data["offer_hours"].strip():
-        data.pop("offer_hours")
-    errors: dict[str, str] = {}
-    for field in _TIMES:
-        text = form.get(field, "").strip()
-        if not text:
-            errors[field] = "Enter a date and time."
-            continue
-        try:
-            data[field] = domain.local_time(text, settings().timezone)
-        except domain.NoSuchLocalTime:
-            errors[field] = "That time does not exist in UK time: the clocks go forward then."
-        except ValueError:
-            errors[field] = "Enter a date and time, like 26/04/2027 10:00."
-    body, problems = validate(PublishVisit, data)
-    for field, message in problems.items():
-        errors.setdefault(field, message)
-    # The error summary lists problems in the order of the form's fields.
-    ordered = {field: errors[field] for field in PUBLISH_LABELS if field in errors}
-    return (body if not errors else None), {**ordered, **errors}
+    """The form's fields as the API's body: dates from the date input, in UK time."""
+    return read_listing_form(PublishVisit, form, PUBLISH_LABELS)
 
 
 def _visit_page(
@@ -445,63 +172,5 @@ def _visit_page(
         now=utcnow(),
         form=form or {},
         errors=errors or {},
-        done=app.current_event.get_query_string_value("done", "") or "",
-    )
-
-
-def _link_page(
-    app: App,
-    service: VisitService,
-    *,
-    visit_id: str,
-    token: str,
-    purpose: str,
-    template: str,
-    acted: bool = False,
-    problem: str = "",
-    status: int = 200,
-) -> Response[str]:
-    """A link's page: what it would do (with the button that does it), or what was done and when."""
-    claims = service.link_claims(visit_id, token, purpose)
-    visit = service.get(visit_id)
-    signup = service.signup_of(visit_id, claims.subject)
-    if signup is None or signup.signup_id != claims.data.get("signup_id"):
-        raise tokens.TokenRejected(
-            "This link was sent for an earlier sign-up of yours, which has since ended.", code="superseded"
-        )
-    return app.page(
-        template,
-        status=status,
-        visit=visit,
-        signup=signup,
-        offer_id=claims.data.get("offer_id"),
-        token=token,
-        acted=acted,
-        problem=problem,
-        now=utcnow(),
-        cancelled_visit=visit.status == VisitStatus.CANCELLED,
-    )
-
-
-def _staff_page(
-    app: App,
-    service: VisitService,
-    visit_id: str,
-    *,
-    user: User | None = None,
-    errors: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response[str]:
-    visit, rows = service.attendees(visit_id)
-    return app.page(
-        "visits/staff.html",
-        status=status,
-        user=user or True,
-        visit=visit,
-        rows=rows,
-        errors=errors or {},
-        form=form or {},
-        now=utcnow(),
         done=app.current_event.get_query_string_value("done", "") or "",
     )

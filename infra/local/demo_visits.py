@@ -25,7 +25,7 @@ def seed(runtime: LocalRuntime) -> None:
     peer_groups_start = datetime(2027, 4, 26, 10, 0, tzinfo=LONDON)
     visits = (
         Visit(
-            visit_id="visit_demo1",
+            listing_id="visit_demo1",
             title="Harnessing the power of community organising",
             host_organisation="Northfield Community Organising Network",
             description=(
@@ -48,7 +48,7 @@ def seed(runtime: LocalRuntime) -> None:
             created_by=staff,
         ),
         Visit(
-            visit_id="visit_demo2",
+            listing_id="visit_demo2",
             title="Building peer groups to galvanise and sustain change",
             host_organisation="Riverside Peer Support Collective",
             description=(

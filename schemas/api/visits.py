@@ -2,160 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from typing import Annotated, ClassVar
 
-from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, StringConstraints
 
 from schemas.api.base import ApiModel
-from schemas.text import MultiLine, SingleLine
+from schemas.api.places import (
+    MAX_PLACES,
+    AttendeeView,
+    CancelListing,
+    ChangePlaces,
+    ListingBody,
+    ListingFormat,
+    ListingView,
+    PlaceView,
+    SignUp,
+    SignupStatus,
+    WaitlistMode,
+)
+from schemas.text import SingleLine
 
-VisitFormat = Literal["online", "in_person", "hybrid"]
-WaitlistMode = Literal["automatic", "offer"]
-SignupStatus = Literal["confirmed", "waitlisted", "offered", "cancelled", "offer_expired"]
-
-#: Beyond these years a time is a typing mistake, and far enough out to overflow date arithmetic.
-_EARLIEST_YEAR, _LATEST_YEAR = 2000, 2100
-MAX_PLACES = 5000
+VisitFormat = ListingFormat
+__all__ = ["MAX_PLACES", "AttendeeView", "SignUp", "SignupStatus", "VisitFormat", "WaitlistMode"]
 
 
-def _rule(message: str) -> PydanticCustomError:
-    # A custom error keeps the message as written (a ValueError would get "Value error, " in front).
-    return PydanticCustomError("visit_rule", message)
+class PublishVisit(ListingBody):
+    NOUN: ClassVar[str] = "visit"
 
-
-class PublishVisit(ApiModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    title: Annotated[SingleLine, StringConstraints(min_length=3, max_length=120)] = Field(
-        examples=["Harnessing the power of community organising"]
-    )
     host_organisation: Annotated[SingleLine, StringConstraints(min_length=2, max_length=120)] = Field(
         description="Who hosts the visit.", examples=["Citizens UK"]
     )
-    description: Annotated[MultiLine, StringConstraints(min_length=10, max_length=5000)]
-    format: VisitFormat = Field(description="`online`, `in_person` or `hybrid`.")
-    location: Annotated[SingleLine, StringConstraints(max_length=300)] = Field(
-        default="", description="Address or venue; required for in-person and hybrid visits."
-    )
-    joining_link: Annotated[SingleLine, StringConstraints(max_length=500)] = Field(
-        default="",
-        description="Online meeting link; required for online and hybrid visits. Shown only to confirmed attendees.",
-    )
-    starts_at: AwareDatetime = Field(description="With its UTC offset, e.g. 2027-04-26T10:00:00+01:00.")
-    ends_at: AwareDatetime
-    places: int = Field(ge=1, le=MAX_PLACES)
-    signup_closes_at: AwareDatetime = Field(description="No sign-ups after this time; at the latest the start.")
-    waitlist_mode: WaitlistMode = Field(
-        default="automatic",
-        description="`automatic`: a freed place goes to the next person waiting. "
-        "`offer`: they are offered it and have `offer_hours` to accept before it passes on.",
-    )
-    offer_hours: int = Field(default=24, ge=1, le=168, description="Hours to accept an offered place.")
-
-    @field_validator("location")
-    @classmethod
-    def _location_for_a_place(cls, location: str, info: ValidationInfo) -> str:
-        if not location and info.data.get("format") in ("in_person", "hybrid"):
-            raise _rule("Give the address or venue of an in-person or hybrid visit.")
-        return location
-
-    @field_validator("joining_link")
-    @classmethod
-    def _joining_link(cls, link: str, info: ValidationInfo) -> str:
-        if not link:
-            if info.data.get("format") in ("online", "hybrid"):
-                raise _rule("Give the joining link of an online or hybrid visit.")
-            return link
-        parts = urlsplit(link)
-        if parts.scheme not in ("https", "http") or not parts.netloc or " " in link:
-            raise _rule("Give the joining link as a web address starting with https://")
-        return link
-
-    @field_validator("starts_at", "ends_at", "signup_closes_at")
-    @classmethod
-    def _plausible_year(cls, moment: datetime) -> datetime:
-        if not _EARLIEST_YEAR <= moment.year <= _LATEST_YEAR:
-            raise _rule("Check the year: this date is not plausible.")
-        return moment
-
-    @field_validator("ends_at")
-    @classmethod
-    def _ends_after_start(cls, ends_at: datetime, info: ValidationInfo) -> datetime:
-        starts_at = info.data.get("starts_at")
-        if starts_at is not None and ends_at <= starts_at:
-            raise _rule("The visit must end after it starts.")
-        return ends_at
-
-    @field_validator("signup_closes_at")
-    @classmethod
-    def _closes_by_start(cls, closes_at: datetime, info: ValidationInfo) -> datetime:
-        starts_at = info.data.get("starts_at")
-        if starts_at is not None and closes_at > starts_at:
-            raise _rule("Sign-up must close before the visit starts (or when it starts).")
-        return closes_at
 
 
-class ChangeVisit(ApiModel):
-    model_config = ConfigDict(extra="forbid")
-    places: int = Field(ge=1, le=MAX_PLACES, description="More places promote or offer to people waiting.")
+ChangeVisit = ChangePlaces
+CancelVisit = CancelListing
 
 
-class CancelVisit(ApiModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reason: Annotated[MultiLine, StringConstraints(max_length=1000)] = Field(
-        default="", description="Told to everyone signed up."
-    )
-
-
-class SignUp(ApiModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    access_needs: Annotated[MultiLine, StringConstraints(max_length=1000)] = Field(
-        default="", description="Anything the host should arrange so you can take part fully."
-    )
-    dietary_needs: Annotated[MultiLine, StringConstraints(max_length=500)] = ""
-    note: Annotated[MultiLine, StringConstraints(max_length=1000)] = Field(
-        default="", description="Anything else for the community team."
-    )
-
-
-class VisitView(ApiModel):
+class VisitView(ListingView):
     visit_id: str
-    title: str
     host_organisation: str
-    description: str
-    format: VisitFormat
-    location: str
-    starts_at: datetime
-    ends_at: datetime
-    signup_closes_at: datetime
-    places: int
-    places_left: int
-    waiting: int = Field(description="People on the waiting list.")
-    waitlist_mode: WaitlistMode
-    offer_hours: int
-    status: Literal["published", "cancelled"]
-    open_for_signup: bool
-    joining_link: str | None = Field(default=None, description="Only for the community team and confirmed attendees.")
 
 
 class VisitList(ApiModel):
     visits: list[VisitView]
 
 
-class SignupView(ApiModel):
+class SignupView(PlaceView):
     visit_id: str
-    member_id: str
-    status: SignupStatus
-    position: int | None = Field(default=None, description="Place on the waiting list (1 is next).")
-    offer_expires_at: datetime | None = None
-    signed_up_at: datetime
-    access_needs: str
-    dietary_needs: str
-    note: str
-    joining_link: str | None = Field(default=None, description="For confirmed attendees of online and hybrid visits.")
 
 
 class MySignup(ApiModel):
@@ -165,18 +58,6 @@ class MySignup(ApiModel):
 
 class MySignups(ApiModel):
     signups: list[MySignup]
-
-
-class AttendeeView(ApiModel):
-    member_id: str
-    name: str
-    email: str
-    status: SignupStatus
-    position: int | None = None
-    access_needs: str
-    dietary_needs: str
-    note: str
-    signed_up_at: datetime
 
 
 class AttendeeList(ApiModel):

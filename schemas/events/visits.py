@@ -13,6 +13,17 @@ from datetime import datetime
 from typing import Literal
 
 from .base import DomainEvent
+from .places import (
+    AttendeesMessagedFields,
+    CancelledFields,
+    DetailsChangedFields,
+    OfferedFields,
+    OfferExpiredFields,
+    PlacesChangedFields,
+    PromotedFields,
+    SignedUpFields,
+    SignupCancelledFields,
+)
 
 
 class VisitPublished(DomainEvent):
@@ -30,63 +41,41 @@ class VisitPublished(DomainEvent):
     location: str = ""
 
 
-class VisitSignedUp(DomainEvent):
+class VisitSignedUp(SignedUpFields, DomainEvent):
     visit_id: str
-    member_id: str
-    signup_id: str
-    status: Literal["confirmed", "waitlisted"]
-    #: Place on the waiting list when it was joined (waitlisted only).
-    position: int | None = None
-    ics_sequence: int = 0
 
 
-class VisitSignupPromoted(DomainEvent):
-    """A member on the waiting list now has a place: promoted automatically, or accepted an offer."""
-
+class VisitSignupPromoted(PromotedFields, DomainEvent):
     visit_id: str
-    member_id: str
-    signup_id: str
-    via: Literal["automatic", "offer"]
-    ics_sequence: int
 
 
-class VisitPlaceOffered(DomainEvent):
+class VisitPlaceOffered(OfferedFields, DomainEvent):
     visit_id: str
-    member_id: str
-    signup_id: str
-    offer_id: str
-    offer_expires_at: datetime
 
 
-class VisitOfferExpired(DomainEvent):
+class VisitOfferExpired(OfferExpiredFields, DomainEvent):
     visit_id: str
-    member_id: str
-    signup_id: str
 
 
-class VisitSignupCancelled(DomainEvent):
-    """A member gave up a place, an offer, or their place on the waiting list."""
-
+class VisitSignupCancelled(SignupCancelledFields, DomainEvent):
     visit_id: str
-    member_id: str
-    signup_id: str
-    previous_status: Literal["confirmed", "waitlisted", "offered"]
-    ics_sequence: int
 
 
-class VisitPlacesChanged(DomainEvent):
+class VisitPlacesChanged(PlacesChangedFields, DomainEvent):
     visit_id: str
-    places: int
-    previous_places: int
-    changed_by: str
 
 
-class VisitCancelled(DomainEvent):
+class VisitCancelled(CancelledFields, DomainEvent):
     visit_id: str
-    title: str
-    reason: str
-    cancelled_by: str
 
 
 class VisitReminderTriggered(DomainEvent):
+    visit_id: str
+
+
+class VisitDetailsChanged(DetailsChangedFields, DomainEvent):
+    visit_id: str
+
+
+class VisitAttendeesMessaged(AttendeesMessagedFields, DomainEvent):
     visit_id: str
