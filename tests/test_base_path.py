@@ -92,7 +92,13 @@ def test_sign_in_forms_and_redirects_work_on_the_stage_url(api: Api, email) -> N
     assert asked.status_code in (200, 303)
     if asked.status_code == 303:
         assert asked.headers["Location"].startswith(PREFIX + "/")
-    response = api.post(PREFIX + "/auth/link", data={"token": token_of(sign_in_link(api, address))})
+    link = sign_in_link(api, address)
+    link_page = api.get(PREFIX + Api.path(link))  # the browser opens the link's page, then presses its button
+    assert link_page.status_code == 200, link_page.text
+    binding = link_page.text.split('name="binding" value="', 1)[1].split('"', 1)[0]
+    (confirm,) = re.findall(r'<form[^>]*action="([^"]+)"', link_page.text)
+    assert confirm == PREFIX + "/auth/link"
+    response = api.post(confirm, data={"token": token_of(link), "binding": binding})
     assert response.status_code == 303 and response.headers["Location"] == PREFIX + "/sigs/new"
     session = response.headers["Set-Cookie"].split(";", 1)[0]
 

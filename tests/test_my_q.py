@@ -43,3 +43,30 @@ def test_my_q_shows_my_groups_bids_places_and_the_community(api: Api, email) -> 
     assert "Welcome to the" in anonymous and "Sign in with your email" in anonymous
     assert group in anonymous and "What's on next" in anonymous
     assert "My groups" not in anonymous
+
+
+def test_whats_on_next_includes_events_and_an_open_space_event_links_to_its_conversations(api: Api) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.test_events_api import publish_event
+    from tests.test_visits_helpers import iso
+
+    # Sooner than anything else the suite publishes (visits and events start days ahead).
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
+    title = f"Open Space in Leeds {uuid.uuid4().hex[:6]}"
+    event = publish_event(
+        api,
+        title=title,
+        starts_at=iso(start),
+        ends_at=iso(start + timedelta(hours=5)),
+        signup_closes_at=iso(start - timedelta(hours=1)),
+        open_space={
+            "slots": [{"starts_at": iso(start + timedelta(hours=1)), "ends_at": iso(start + timedelta(hours=2))}],
+            "spaces": [{"name": "Main hall", "capacity": 60}],
+            "marketplace_closes_at": iso(start + timedelta(minutes=30)),
+        },
+    )
+    home = page(api)
+    assert f'href="/events/{event["event_id"]}"' in home and title in home, home[home.find("What's on next") :][:800]
+    event_page = api.get(f"/events/{event['event_id']}").text
+    assert f'href="/open-space/{event["event_id"]}"' in event_page

@@ -20,6 +20,8 @@ from typing import Any
 
 #: A base path is literal path segments (a stage name, a base path mapping), nothing else.
 _BASE_PATH = re.compile(r"(?:/[A-Za-z0-9._~-]{1,128}){1,8}")
+#: A Set-Cookie's Path attribute.
+_COOKIE_PATH = re.compile(r"(;\s*Path=)(/[^;]*)", re.IGNORECASE)
 #: Root-relative URLs in attributes the browser follows or submits to (not ``//host`` ones).
 _ROOT_RELATIVE = re.compile(r"""(\s(?:href|action|src|formaction)=["'])/(?!/)""")
 
@@ -42,7 +44,8 @@ def base_path(event: dict[str, Any]) -> str:
 
 
 def apply(response: dict[str, Any], prefix: str) -> dict[str, Any]:
-    """The response with its redirect and its HTML's root-relative URLs under ``prefix``."""
+    """The response with its redirect, its cookies' paths and its HTML's root-relative URLs
+    under ``prefix``."""
     if not prefix:
         return response
     headers = response.get("headers") or {}
@@ -53,6 +56,13 @@ def apply(response: dict[str, Any], prefix: str) -> dict[str, Any]:
     for name in list(multi):
         if name.lower() == "location":
             multi[name] = [_under(str(value), prefix) for value in multi[name]]
+        elif name.lower() == "set-cookie":  # a cookie for /auth/link must reach /prod/auth/link
+            multi[name] = [
+                _COOKIE_PATH.sub(lambda m: m.group(1) + _under(m.group(2), prefix), str(v)) for v in multi[name]
+            ]
+    for name in list(headers):
+        if name.lower() == "set-cookie":
+            headers[name] = _COOKIE_PATH.sub(lambda m: m.group(1) + _under(m.group(2), prefix), str(headers[name]))
     content_types = [str(v) for k, v in headers.items() if k.lower() == "content-type"]
     content_types += [str(v) for k, vs in multi.items() if k.lower() == "content-type" for v in vs]
     body = response.get("body")

@@ -44,8 +44,8 @@ class Marketplace:
     agenda: dict[str, Any] | None
 
 
-class AgendaNotBuilt(Conflict):
-    pass
+class AgendaNotBuilt(NotFound):
+    """No agenda yet: there is nothing at its address until the team builds it."""
 
 
 class OpenSpaceService:

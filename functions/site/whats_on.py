@@ -1,8 +1,8 @@
 """ "What's on next" on the home page: the community's coming gatherings, soonest first.
 
 Each area that has gatherings contributes one source: a function from (store, now, limit) to its
-next ``Happening``s. Visits are the first; another area (events, Open Space) joins by adding
-its own function to ``SOURCES`` below, nothing else.
+next ``Happening``s: visits, and events (community events, workshops, series sessions; an Open
+Space is an event). Another area joins by adding its own function to ``SOURCES``, nothing else.
 """
 
 from __future__ import annotations
@@ -42,8 +42,23 @@ def visits(store: Store, now: datetime, limit: int) -> list[Happening]:
     ]
 
 
+def events(store: Store, now: datetime, limit: int) -> list[Happening]:
+    from functions.events.repository import EventRepository
+
+    return [
+        Happening(
+            title=e.title,
+            starts_at=e.starts_at,
+            link=e.page_path,
+            kind=e.kind_label,
+            detail="Full: join the waiting list" if e.full else f"{e.places_left} places left",
+        )
+        for e in EventRepository(store).upcoming(now, limit)
+    ]
+
+
 #: Every source of "what's on next". An area adds its own here (one line).
-SOURCES: list[Source] = [visits]
+SOURCES: list[Source] = [visits, events]
 
 
 def whats_on_next(store: Store, now: datetime, limit: int = 5) -> list[Happening]:

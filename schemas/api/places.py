@@ -138,7 +138,11 @@ class AttendanceMark(ApiModel):
 
 class MarkAttendance(ApiModel):
     model_config = ConfigDict(extra="forbid")
-    marks: list[AttendanceMark] = Field(min_length=1, max_length=MAX_PLACES)
+    marks: list[AttendanceMark] = Field(
+        min_length=1,
+        max_length=MAX_PLACES,
+        description="Bodies over 64 KB are refused (413): send a large event's marks in several requests.",
+    )
 
 
 class AttendanceResult(ApiModel):

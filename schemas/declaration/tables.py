@@ -21,7 +21,7 @@ MAIN = Table(
 )
 
 #: Transactional outbox: written in the same transaction as the state change it reports;
-#: its stream carries each new item to the event bus (EventBridge Pipes on AWS).
+#: its stream carries each new item to the event bus (the outbox forwarder, functions/outbox).
 OUTBOX = Table(
     name="outbox",
     partition_key=Key("event_id"),
