@@ -40,6 +40,7 @@ from schemas.events.funding import (
     BidUnfunded,
     BidWithdrawalRecorded,
 )
+from schemas.events.origins import Origin
 
 #: Who the audit history names when the system, not a person, changed something.
 SYSTEM = "system"
@@ -295,6 +296,8 @@ class Bid:
     #: The named co-applicants who confirmed by their emailed link. Only they count: a name
     #: nobody confirmed takes no reviewer off the panel.
     confirmed_co_applicants: tuple[str, ...] = ()
+    #: What the bid came from (checked when named: ``functions.chain.origins``).
+    origins: tuple[Origin, ...] = ()
 
     @property
     def undecided(self) -> bool:
@@ -379,6 +382,7 @@ def submit(
     *,
     sig: SupportedSig | None,
     now: datetime,
+    origins: tuple[Origin, ...] = (),
 ) -> Change:
     state = rnd.state(now)
     if state == RoundState.UPCOMING:
@@ -410,6 +414,7 @@ def submit(
         submitted_at=now.isoformat(),
         approvals_needed=rnd.rule.approvals_for(draft.amount_pence),
         sig=sig,
+        origins=origins,
     )
     event = BidSubmitted(
         bid_id=bid.bid_id,
@@ -422,6 +427,7 @@ def submit(
         applicant_name=applicant.name,
         sig_id=sig.sig_id if sig else None,
         sig_name=sig.name if sig else None,
+        origins=list(origins),
     )
     entry = HistoryEntry(now.isoformat(), applicant_email, "submitted", None, BidStatus.SUBMITTED, "Bid submitted.")
     return Change(bid, [event], [entry], mentions=(applicant_email, *bid.co_applicant_emails))
@@ -631,6 +637,7 @@ def decide(change: Change, *, fits_pot: bool, remaining_pence: int, now: datetim
             sig_id=bid.sig.sig_id if bid.sig else None,
             sig_name=bid.sig.name if bid.sig else None,
             consent_to_be_named=bid.consent_to_be_named,
+            origins=list(bid.origins),
         )
     elif result == Decision.APPROVE:
         status = BidStatus.UNFUNDED

@@ -39,6 +39,7 @@ from functions.common.store import (
     Update,
 )
 from schemas.events.base import DomainEvent
+from schemas.events.origins import Origin
 
 from .domain import (
     Applicant,
@@ -176,6 +177,7 @@ def _bid_item(bid: Bid) -> dict[str, Any]:
         "decided_at": bid.decided_at,
         "decision_reason": bid.decision_reason,
         "version": bid.version,
+        "origins": [o.model_dump() for o in bid.origins] or None,
     }
 
 
@@ -212,6 +214,7 @@ def _bid(item: dict[str, Any]) -> Bid:
         decided_at=item.get("decided_at"),
         decision_reason=item.get("decision_reason", ""),
         version=int(item.get("version", 0)),
+        origins=tuple(Origin.model_validate(o) for o in item.get("origins") or ()),
     )
 
 

@@ -37,6 +37,7 @@ from schemas.api.funding import (
     RoundStaffView,
     RoundView,
 )
+from schemas.events.origins import Origin
 
 from . import co_applicants, export
 from .domain import STATUS_LABELS, AlreadyReviewed, Bid, BidDecided, BidStatus, Decision, Problems, Round, RoundState
@@ -99,6 +100,8 @@ def bid_summary(bid: Bid, *, staff: bool = False) -> BidSummary:
 
 
 def bid_view(bid: Bid, *, staff: bool) -> BidView:
+    from functions.chain.pages import origin_view
+
     return BidView(
         bid_id=bid.bid_id,
         round_id=bid.round_id,
@@ -141,6 +144,7 @@ def bid_view(bid: Bid, *, staff: bool) -> BidView:
             else None
         ),
         needs_reviewers=bid.needs_reviewers if staff else False,
+        came_from=[origin_view(o) for o in bid.origins],
     )
 
 
@@ -231,6 +235,7 @@ def bid_from_form(form: dict[str, str]) -> tuple[CreateBid | None, dict[str, str
             "budget_lines": budget,
             "co_applicant_emails": lines(form.get("co_applicant_emails", "")),
             "consent_to_be_named": form.get("consent_to_be_named") == "yes",
+            "origins": form.get("origins", "").split(),
         },
         BID_MESSAGES,
     )
@@ -380,7 +385,9 @@ def register(app: App) -> None:
         now = utcnow()
         rounds = service.rounds(now=now)
         by_state = {s.value: [r for r in rounds if r.state(now) == s] for s in RoundState}
-        return app.page("funding/rounds.html", by_state=by_state)
+        # "Bid for funding for this" (a harvest) passes on what the bid would come from.
+        origin = app.current_event.get_query_string_value("origin", "") or ""
+        return app.page("funding/rounds.html", by_state=by_state, origin=origin)
 
     @app.get("/funding/rounds/new", include_in_schema=False)
     def new_round_page() -> Response[str]:
@@ -414,6 +421,13 @@ def register(app: App) -> None:
         *,
         add_line: bool = False,
     ) -> Response[str]:
+        from functions.chain.pages import offered_origins
+
+        origins: list[Origin] = []
+        refs = form.get("origins", "").split()
+        if not form:  # the form opened afresh, perhaps from "Bid for funding for this"
+            origins, refs, origin_errors = offered_origins(app, user)
+            errors = {**origin_errors, **errors}
         return app.page(
             "funding/round.html",
             status=status,
@@ -430,6 +444,8 @@ def register(app: App) -> None:
             errors_in_order=in_form_order(errors, BID_FIELDS),
             # One key per rendering of the form: a double click or a re-post of it makes one bid.
             request_key=form.get("request_key") or secrets.token_urlsafe(16),
+            origins=origins,
+            refs=refs,
         )
 
     @app.get("/funding/rounds/<round_id>", include_in_schema=False)
@@ -483,6 +499,8 @@ def register(app: App) -> None:
         return app.page("funding/my_bids.html", bids=service.my_bids(user), labels=STATUS_LABELS)
 
     def bid_page(bid: Bid, user: User, errors: dict[str, str] | None = None, status: int = 200) -> Response[str]:
+        from functions.chain.pages import led_to
+
         flags = {k: app.current_event.get_query_string_value(k) == "1" for k in ("submitted", "withdrawn", "added")}
         return app.page(
             "funding/bid.html",
@@ -494,6 +512,7 @@ def register(app: App) -> None:
             history=service.funding.history(bid.bid_id) if user.is_staff else [],
             flags=flags,
             errors=errors or {},
+            led_to=led_to(f"bid:{bid.bid_id}", service.store) if bid.status == BidStatus.APPROVED else [],
         )
 
     @app.get("/funding/bids/<bid_id>", include_in_schema=False)

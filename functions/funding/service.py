@@ -174,9 +174,18 @@ class FundingService:
             fingerprint=hashlib.sha256(f"{round_id}\n{draft.model_dump_json()}".encode()).hexdigest(),
             request_key=request_key,
         )
+        from functions.chain.origins import resolve
+
+        origins = tuple(resolve(draft.origins, user, self.store))
         try:
             change = domain.submit(
-                new_id("bid"), rnd, draft, applicant, sig=self._supported_sig(draft.sig_id), now=utcnow()
+                new_id("bid"),
+                rnd,
+                draft,
+                applicant,
+                sig=self._supported_sig(draft.sig_id),
+                now=utcnow(),
+                origins=origins,
             )
         except RoundNotOpen:
             # A retry that arrives just after the round closed still gets the bid it made.

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from functions.common.errors import Conflict
 from schemas.api.newsletter import SECTIONS, Section
 from schemas.events.newsletter import MAX_BATCH_RECIPIENTS
+from schemas.events.origins import Origin
 
 if TYPE_CHECKING:  # only the items consumer handles them; the API function need not load them
     from schemas.events.funding import BidApproved
@@ -132,6 +133,8 @@ class Item:
     #: name is taken out of the item and out of the archived issue (``privacy.py``).
     named_member_id: str | None = None
     named_name: str | None = None
+    #: What the item came from (issue 11), checked when staff named it.
+    origins: tuple[Origin, ...] = ()
 
     def without_name(self) -> Item:
         if not self.named_name:

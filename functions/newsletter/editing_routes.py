@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
+from functions.common.errors import DomainError
 from functions.common.forms import Messages, validate
 from functions.common.http import App
 from functions.common.web import parse_form
@@ -87,11 +88,15 @@ def register_editing(app: App) -> None:
     @app.post("/newsletter/items/new", include_in_schema=False)
     def new_item_submit() -> Response[str]:
         form = parse_form(app.body_text)
-        app.require_staff(form=form)
-        body, errors = validate(NewItem, _item_data(form), ITEM_MESSAGES)
+        user = app.require_staff(form=form)
+        data = {**_item_data(form), "origins": form.get("origins", "").split()}
+        body, errors = validate(NewItem, data, ITEM_MESSAGES)
         if body is None:
             return item_form(None, form, errors, 422)
-        newsletter.add_item(body)
+        try:
+            newsletter.add_item(body, user)
+        except DomainError as error:
+            return item_form(None, form, {error.field or "title": error.message}, error.status)
         return app.redirect("/newsletter/items?done=added")
 
     @app.get("/newsletter/items/<item_id>/edit", include_in_schema=False)

@@ -38,6 +38,7 @@ from functions.common.store import (
     to_attributes,
 )
 from schemas.events.base import DomainEvent
+from schemas.events.origins import Origin
 
 from .domain import Issue, IssueStatus, Item, ItemStatus, Subscriber, SubscriberStatus
 
@@ -115,6 +116,7 @@ def _item_item(i: Item) -> dict[str, Any]:
         "relevant_until": i.relevant_until,
         "named_member_id": i.named_member_id,
         "named_name": i.named_name,
+        "origins": [o.model_dump() for o in i.origins] or None,
     }
     if i.status == ItemStatus.PENDING:
         record.update(gsi1pk="NLITEMS#pending", gsi1sk=f"{i.created_at}#{i.item_id}")
@@ -138,6 +140,7 @@ def _item(record: dict[str, Any]) -> Item:
         relevant_until=record.get("relevant_until"),
         named_member_id=record.get("named_member_id"),
         named_name=record.get("named_name"),
+        origins=tuple(Origin.model_validate(o) for o in record.get("origins") or ()),
     )
 
 
@@ -378,10 +381,10 @@ class NewsletterRepository:
         )
 
     # -- items ----------------------------------------------------------------------------
-    def add_item(self, item: Item) -> bool:
+    def add_item(self, item: Item, events: Sequence[DomainEvent] = ()) -> bool:
         """False if an item with this id exists (the same event delivered again)."""
         try:
-            self.store.write([Put(_item_item(item), NOT_EXISTS)])
+            self.store.write([Put(_item_item(item), NOT_EXISTS)], events)
         except ConditionFailed:
             return False
         return True

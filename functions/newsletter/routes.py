@@ -105,8 +105,7 @@ def register(app: App) -> None:
         "/api/newsletter/items", tags=["Newsletter"], status_code=201, summary="Add an item to the next issue (staff)"
     )
     def api_add_item(body: Annotated[NewItem, Body()]) -> ItemView:
-        app.require_staff()
-        return item_view(service.add_item(body))
+        return item_view(service.add_item(body, app.require_staff()))
 
     @app.get("/api/newsletter/items", tags=["Newsletter"], summary="Items waiting for the next issue (staff)")
     def api_pending_items() -> ItemList:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from functions.common import limits, tokens
-from functions.common.errors import Forbidden, NotFound
+from functions.common.errors import Conflict, Forbidden, NotFound
 from functions.common.identity import User, is_staff_now
 from functions.common.ids import new_id, utcnow
 from functions.common.settings import settings
@@ -148,16 +148,28 @@ class NewsletterService:
         return replace(subscriber, name=preferences.name, topics=tuple(preferences.topics))
 
     # -- items ----------------------------------------------------------------------------
-    def add_item(self, new: NewItem) -> Item:
-        item = domain.staff_item(
-            new_id("nli"),
-            section=new.section,
-            title=new.title,
-            body=new.body,
-            link=str(new.link) if new.link else None,
-            now=utcnow(),
+    def add_item(self, new: NewItem, user: User | None = None, item_id: str | None = None) -> Item:
+        """A staff item for the next issue; its origins are checked as ``user`` sees them."""
+        from functions.chain.origins import resolve
+        from schemas.events.newsletter import NewsletterItemAdded
+
+        origins = tuple(resolve(new.origins, user, self.repo.store)) if new.origins else ()
+        item = replace(
+            domain.staff_item(
+                item_id or new_id("nli"),
+                section=new.section,
+                title=new.title,
+                body=new.body,
+                link=str(new.link) if new.link else None,
+                now=utcnow(),
+            ),
+            origins=origins,
         )
-        self.repo.add_item(item)
+        added = NewsletterItemAdded(
+            item_id=item.item_id, title=item.title, section=item.section, origins=list(origins)
+        )
+        if not self.repo.add_item(item, [added]):
+            raise Conflict("This item has been added already.")
         return item
 
     def pending_items(self) -> list[Item]:

@@ -109,6 +109,7 @@ class OpenSpaceService:
             question=conversation.question,
             host_name=conversation.host_name,
             co_host_emails=[c.email for c in co_hosts],
+            themes=list(conversation.themes),
         )
         self.repo.propose(conversation, lay.closes_at, [proposed])
         return conversation

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from functions.common import names
 from functions.common.errors import Conflict, Forbidden
+from schemas.events.origins import Origin
 from schemas.events.sigs import SigApproved, SigProposed, SigRejected
 
 if TYPE_CHECKING:  # funding reads SIGs too, and need not load the SIG API's models
@@ -54,6 +55,8 @@ class Sig:
     #: Co-conveners named by the proposer who have not confirmed yet (address -> when named):
     #: until they confirm by the emailed link they have no rights and are not shown.
     invited: dict[str, str] = field(default_factory=dict)
+    #: What the group came from (checked when named: ``functions.chain.origins``).
+    origins: tuple[Origin, ...] = ()
 
     @property
     def name_key(self) -> str:
@@ -83,7 +86,9 @@ def name_key(name: str) -> str:
     return names.name_key(name)
 
 
-def propose(sig_id: str, proposal: ProposeSig, proposer: Proposer, now: datetime) -> tuple[Sig, SigProposed]:
+def propose(
+    sig_id: str, proposal: ProposeSig, proposer: Proposer, now: datetime, origins: tuple[Origin, ...] = ()
+) -> tuple[Sig, SigProposed]:
     co_conveners = [e for e in proposal.co_convener_emails if e != proposer.email.lower()]
     sig = Sig(
         sig_id=sig_id,
@@ -96,6 +101,7 @@ def propose(sig_id: str, proposal: ProposeSig, proposer: Proposer, now: datetime
         created_at=now.isoformat(),
         convener_names={proposer.email.lower(): proposer.name},
         invited={email: now.isoformat() for email in co_conveners},
+        origins=origins,
     )
     event = SigProposed(
         sig_id=sig.sig_id,
@@ -106,6 +112,7 @@ def propose(sig_id: str, proposal: ProposeSig, proposer: Proposer, now: datetime
         proposer_email=proposer.email,
         proposer_name=proposer.name,
         co_convener_emails=co_conveners,
+        origins=list(origins),
     )
     return sig, event
 
@@ -131,6 +138,7 @@ def decide(sig: Sig, *, approve: bool, by: str, note: str, now: datetime) -> tup
             convener_emails=sig.convener_emails,
             decided_by=by,
             note=note,
+            origins=list(sig.origins),
         )
     else:
         event = SigRejected(

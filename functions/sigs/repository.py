@@ -14,6 +14,7 @@ from typing import Any
 from functions.common.names import sort_key
 from functions.common.store import EXISTS, NOT_EXISTS, Condition, ConditionFailed, Delete, Put, Store, Update
 from schemas.events.base import DomainEvent
+from schemas.events.origins import Origin
 from schemas.events.sigs import MemberJoinedSig, MemberLeftSig
 
 from .domain import Proposer, Sig, SigStatus
@@ -63,6 +64,7 @@ def _item(sig: Sig) -> dict[str, Any]:
         "decided_by": sig.decided_by,
         "decided_at": sig.decided_at,
         "decision_note": sig.decision_note,
+        "origins": [o.model_dump() for o in sig.origins] or None,
     }
 
 
@@ -83,6 +85,7 @@ def _sig(item: dict[str, Any]) -> Sig:
         decided_by=item.get("decided_by"),
         decided_at=item.get("decided_at"),
         decision_note=item.get("decision_note", ""),
+        origins=tuple(Origin.model_validate(o) for o in item.get("origins") or ()),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
+from functions.chain.pages import offered_origins, origin_view
 from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden
 from functions.common.forms import Messages, lines, validate
@@ -65,6 +66,7 @@ def view(sig: Sig) -> SigView:
         member_count=sig.member_count,
         created_at=sig.created_at,
         decided_at=sig.decided_at if sig.status != SigStatus.PROPOSED else None,
+        came_from=[origin_view(o) for o in sig.origins],
     )
 
 
@@ -136,8 +138,9 @@ def register(app: App) -> None:
     def proposal_page() -> Response[str]:
         user = app.user()
         if user is None:
-            return app.redirect("/auth/sign-in?next=/sigs/new")
-        return app.page("sigs/propose.html", form={}, errors={})
+            return app.redirect(f"/auth/sign-in?next={app.current_event.path}{_query(app)}")
+        origins, refs, errors = offered_origins(app, user)
+        return app.page("sigs/propose.html", form={}, errors=errors, origins=origins, refs=refs)
 
     @app.post("/sigs/new", include_in_schema=False)
     def proposal_submit() -> Response[str]:
@@ -150,16 +153,23 @@ def register(app: App) -> None:
                 "purpose": form.get("purpose", ""),
                 "themes": lines(form.get("themes", "")),
                 "co_convener_emails": lines(form.get("co_convener_emails", "")),
+                "origins": form.get("origins", "").split(),
             },
             PROPOSAL_MESSAGES,
         )
+        refs = form.get("origins", "").split()
         if proposal is None:
-            return app.page("sigs/propose.html", status=422, form=form, errors=errors)
+            return app.page("sigs/propose.html", status=422, form=form, errors=errors, origins=[], refs=refs)
         try:
             sig = service.propose(proposal, user)
         except DomainError as error:
             return app.page(
-                "sigs/propose.html", status=error.status, form=form, errors={error.field or "name": error.message}
+                "sigs/propose.html",
+                status=error.status,
+                form=form,
+                errors={error.field or "name": error.message},
+                origins=[],
+                refs=refs,
             )
         return app.redirect(f"/sigs/{sig.sig_id}?proposed=1")
 
@@ -267,6 +277,13 @@ def register(app: App) -> None:
         return app.page("sigs/confirm_convener.html", sig=sig, email=email, token="", done=True, user=None)
 
 
+def _query(app: App) -> str:
+    from urllib.parse import quote
+
+    origin = app.current_event.get_query_string_value("origin", "") or ""
+    return quote(f"?origin={origin}", safe="") if origin else ""
+
+
 def _staff(email: str) -> User:
     """The holder of a valid review link acts as the staff member it was sent to, if still staff."""
     return link_holder(email)
@@ -278,6 +295,8 @@ def _sig_page(app: App, service: SigService, sig: Sig, user: User | None) -> Res
     people = service.sigs.members(sig.sig_id) if can_see_members else []
     names = ("proposed", "joined", "left", "stepped_down", "offered", "appointed")
     flags = {k: app.current_event.get_query_string_value(k) == "1" for k in names}
+    from functions.chain.pages import led_to
+
     from .conveners import Conveners
 
     offers = Conveners(service.store).offers(sig.sig_id) if user and user.is_staff and sig.looking_for_convener else []
@@ -291,6 +310,7 @@ def _sig_page(app: App, service: SigService, sig: Sig, user: User | None) -> Res
         flags=flags,
         offers=offers,
         is_convener=bool(user and sig.is_convener(user.email)),
+        led_to=led_to(f"sig:{sig.sig_id}", service.store) if sig.status == SigStatus.APPROVED else [],
     )
 
 

@@ -31,7 +31,10 @@ class SigService:
 
     def propose(self, proposal: ProposeSig, user: User) -> Sig:
         proposer = Proposer(user.member_id, user.email, display_name(user.name))
-        sig, event = domain.propose(new_id("sig"), proposal, proposer, utcnow())
+        from functions.chain.origins import resolve
+
+        origins = tuple(resolve(proposal.origins, user, self.store))
+        sig, event = domain.propose(new_id("sig"), proposal, proposer, utcnow(), origins)
         try:
             self.sigs.create(sig, event)
         except NameTaken:

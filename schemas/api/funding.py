@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from schemas.api.base import ApiModel
+from schemas.api.chain import Origins, OriginView, distinct
 from schemas.text import EmailAddress, MultiLine, SingleLine
 
 #: £10m: far above any real pot, low enough that sums of pence stay exact everywhere.
@@ -99,6 +100,9 @@ class CreateBid(ApiModel):
     consent_to_be_named: StrictBool = Field(
         default=False, description="May we name you in the newsletter if the bid is funded?"
     )
+    origins: Origins = Field(default_factory=list)
+
+    _distinct_origins = field_validator("origins")(distinct)
 
     @field_validator("co_applicant_emails")
     @classmethod
@@ -210,6 +214,7 @@ class BidView(ApiModel):
     comments: list[str] = Field(description="Reviewers' comments once decided, without reviewers' names.")
     reviewers: list[ReviewerView] | None = Field(default=None, description="Only for the community team.")
     needs_reviewers: bool = False
+    came_from: list[OriginView] = Field(default_factory=list, description="What the bid came from (issue 11).")
 
 
 class BidList(ApiModel):

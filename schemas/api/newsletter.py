@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from schemas.api.base import ApiModel
+from schemas.api.chain import Origins, distinct
 from schemas.text import EmailAddress, Text
 
 #: The sections of an issue, in the order they appear. Subscribers choose among them as topics.
@@ -70,6 +71,9 @@ class NewItem(ApiModel):
     )
     link: HttpUrl | None = Field(default=None, description="Where to read more or sign up (http or https).")
     section: Section
+    origins: Origins = Field(default_factory=list)
+
+    _distinct_origins = field_validator("origins")(distinct)
 
     @field_validator("link")
     @classmethod

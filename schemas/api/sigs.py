@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from schemas.api.base import ApiModel
+from schemas.api.chain import Origins, OriginView, distinct
 from schemas.text import EmailAddress, Text
 
 Theme = Annotated[str, Text(1, 40)]
@@ -26,6 +27,9 @@ class ProposeSig(ApiModel):
     co_convener_emails: list[Annotated[EmailAddress, StringConstraints(max_length=254)]] = Field(
         default_factory=list, max_length=5, description="Members who will convene the group with you."
     )
+    origins: Origins = Field(default_factory=list)
+
+    _distinct_origins = field_validator("origins")(distinct)
 
     @field_validator("themes")
     @classmethod
@@ -62,6 +66,7 @@ class SigView(ApiModel):
     member_count: int
     created_at: str
     decided_at: str | None = None
+    came_from: list[OriginView] = Field(default_factory=list, description="What the group came from (issue 11).")
 
 
 class SigList(ApiModel):

@@ -6,7 +6,7 @@ collects them. Importing it needs no AWS account, no CDK and no network.
 
 from __future__ import annotations
 
-from . import canary, core, events, funding, newsletter, openspace, outbox, sigs, team, visits
+from . import canary, chain, core, events, funding, newsletter, openspace, outbox, sigs, team, visits
 from .model import (
     EVENT_SOURCE,
     FUNCTION_ENVIRONMENT,
@@ -22,7 +22,7 @@ from .model import (
 )
 from .tables import TABLES
 
-_AREAS = (core, sigs, funding, visits, newsletter, events, openspace, team, outbox, canary)
+_AREAS = (core, sigs, funding, visits, newsletter, events, openspace, team, outbox, canary, chain)
 
 FUNCTIONS: tuple[Function, ...] = tuple(f for area in _AREAS for f in area.FUNCTIONS)
 BUCKETS: tuple[Bucket, ...] = tuple(b for area in _AREAS for b in getattr(area, "BUCKETS", ()))

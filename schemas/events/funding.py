@@ -6,11 +6,12 @@ Amounts are integer pence (GBP); times are timezone-aware.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.text import EmailAddress
 
 from .base import DomainEvent
+from .origins import Origin
 
 
 class BidApproved(DomainEvent):
@@ -27,6 +28,7 @@ class BidApproved(DomainEvent):
     sig_name: str | None = None
     #: The applicant agreed to be named in the newsletter if funded.
     consent_to_be_named: bool
+    origins: list[Origin] = Field(default_factory=list, description="What the bid came from.")
 
 
 class BidSubmitted(DomainEvent):
@@ -42,6 +44,7 @@ class BidSubmitted(DomainEvent):
     applicant_name: str
     sig_id: str | None = None
     sig_name: str | None = None
+    origins: list[Origin] = Field(default_factory=list, description="What the bid came from.")
 
 
 class BidReviewRequested(DomainEvent):

@@ -12,6 +12,7 @@ from pydantic import Field
 from schemas.text import EmailAddress
 
 from .base import DomainEvent
+from .origins import Origin
 
 #: Recipients per send batch: one batch is one SQS message and one Lambda invocation, small
 #: enough to finish well inside the function's timeout at the configured send rate.
@@ -78,3 +79,13 @@ __all__ = [
     "NewsletterSubscriptionRequested",
     "NewsletterTestRequested",
 ]
+
+
+class NewsletterItemAdded(DomainEvent):
+    """Staff added an item to the next issue; it names what it came from, if anything
+    (the chain of ideas shows it as a newsletter mention)."""
+
+    item_id: str
+    title: str
+    section: str
+    origins: list[Origin] = Field(default_factory=list)

@@ -16,6 +16,7 @@ class ConversationProposed(DomainEvent):
     question: str
     host_name: str
     co_host_emails: list[str] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list)
 
 
 class CoHostConfirmed(DomainEvent):

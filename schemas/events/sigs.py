@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from schemas.text import EmailAddress
 
 from .base import DomainEvent
+from .origins import Origin
 
 
 class SigProposed(DomainEvent):
@@ -16,6 +19,7 @@ class SigProposed(DomainEvent):
     proposer_email: EmailAddress
     proposer_name: str
     co_convener_emails: list[EmailAddress]
+    origins: list[Origin] = Field(default_factory=list, description="What the proposal came from.")
 
 
 class SigApproved(DomainEvent):
@@ -27,6 +31,7 @@ class SigApproved(DomainEvent):
     convener_emails: list[EmailAddress]
     decided_by: EmailAddress
     note: str
+    origins: list[Origin] = Field(default_factory=list, description="What the group came from.")
 
 
 class SigRejected(DomainEvent):
