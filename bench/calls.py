@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import calls_places  # noqa: E402
+from bench import calls_chain, calls_places  # noqa: E402
 from bench.counting import CallCounter, Window, in_thread  # noqa: E402
 
 #: Table headings by the package of the function that serves a request or handles an event.
@@ -47,6 +47,7 @@ AREAS = {
     "functions.site": "Site",
     "functions.team": "Team",
     "functions.openspace": "Open Space",
+    "functions.chain": "Chain",
 }
 
 
@@ -640,8 +641,9 @@ def visits(b: Bench) -> str:
     return str(tomorrow)
 
 
-def openspace(b: Bench) -> None:
-    """The Bristol event as Open Space: marketplace, co-host link, marks, agenda, pin, harvest, proceedings."""
+def openspace(b: Bench) -> tuple[str, str]:
+    """The Bristol event as Open Space: marketplace, co-host link, marks, agenda, pin, harvest,
+    proceedings. Returns the event and a harvested conversation."""
     from functions.places.repository import ts
 
     as_staff = b.auth(_address("host-team"), staff=True)
@@ -744,6 +746,7 @@ def openspace(b: Bench) -> None:
     b.call("proceedings page (staff)", "GET", f"{page}/proceedings", 200, headers=as_staff)
     b.call("publish the proceedings (staff)", "POST", f"{api}/proceedings", 200, headers=as_staff)
     b.call("proceedings page: publish (staff)", "POST", f"{page}/proceedings", 303, headers=as_staff)
+    return event, kindness
 
 
 def _expire_offer(b: Bench, visit_id: str, member_id: str) -> None:
@@ -883,7 +886,8 @@ def run(runtime: Any, *, strict: bool = False) -> list[Row]:
             ("newsletter_editing", lambda: newsletter_editing(b)),
             ("visits team", lambda: calls_places.visits_team(b)),
             ("events", lambda: calls_places.events(b)),
-            ("openspace", lambda: openspace(b)),
+            ("openspace", lambda: found.setdefault("openspace", openspace(b))),
+            ("chain", lambda: calls_chain.chain(b, *found["openspace"])),
             ("account", lambda: account(b, found["sig"], found["round"], found["visit"])),
             ("team", lambda: team(b)),
             ("canary", lambda: canary(b)),

@@ -116,3 +116,18 @@ def test_the_team_home_costs_a_bounded_number_of_calls(rows: list[Row]) -> None:
             assert calls and calls[0].operation == "GetItem", row.window.summary()
             assert len(calls) <= 7, f"{row.operation}: {row.window.summary()}"
             assert all(c.operation == "Query" for c in calls[1:]), row.window.summary()
+
+
+def test_the_taken_forward_pages_cost_at_most_three_queries_and_no_scan(rows: list[Row]) -> None:
+    # An event's story: one GetItem for the event, one Query for its chain (conversations, what
+    # followed, the write-up). Across events: one Query. What something led to: one Query.
+    pages = ("/chain", "/api/chain")
+    checked = 0
+    for row in rows:
+        path = row.request.split(" ", 1)[-1]
+        if row.request.startswith("GET ") and path.split("?")[0].startswith(pages) and "write-up" not in path:
+            operations = [c.operation for c in row.window.calls]
+            assert operations.count("Query") <= 3 and "Scan" not in operations, row.window.summary()
+            assert len(operations) <= 4, f"{row.operation}: {row.window.summary()}"
+            checked += 1
+    assert checked >= 5

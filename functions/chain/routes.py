@@ -3,11 +3,13 @@ something led to, and the staff write-up."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
+from functions.common.errors import Conflict
 from functions.common.forms import validate
 from functions.common.http import App
 from functions.common.web import parse_form
@@ -166,5 +168,6 @@ def register(app: App) -> None:
     @app.post("/chain/events/<event_id>/write-up/publish", include_in_schema=False)
     def write_up_publish(event_id: EventId) -> Response[str]:
         user = app.require_staff(form=parse_form(app.body_text))
-        service.publish_write_up(event_id, user)
+        with suppress(Conflict):  # pressed twice: it is published, which is what they asked
+            service.publish_write_up(event_id, user)
         return app.redirect(f"/chain/events/{event_id}/write-up?done=published")
