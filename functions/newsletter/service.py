@@ -165,9 +165,7 @@ class NewsletterService:
             ),
             origins=origins,
         )
-        added = NewsletterItemAdded(
-            item_id=item.item_id, title=item.title, section=item.section, origins=list(origins)
-        )
+        added = NewsletterItemAdded(item_id=item.item_id, title=item.title, section=item.section, origins=list(origins))
         if not self.repo.add_item(item, [added]):
             raise Conflict("This item has been added already.")
         return item
