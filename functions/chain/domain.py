@@ -37,6 +37,8 @@ class Follow:
     url: str | None = None
     people: tuple[str, ...] = ()
     via: str = ""
+    #: The members ``people`` names, by id (never shown): erasure finds their name through it.
+    named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class ConversationSummary:
     title: str
     themes: tuple[str, ...]
     hosts: tuple[str, ...]
+    named: tuple[str, ...] = ()
 
 
 @dataclass

@@ -33,7 +33,11 @@ from .repository import ChainRepository
 
 def conversation_proposed(event: ConversationProposed, store: Store | None = None) -> None:
     summary = ConversationSummary(
-        event.conversation_id, event.title, tuple(event.themes), (display_name(event.host_name),)
+        event.conversation_id,
+        event.title,
+        tuple(event.themes),
+        (display_name(event.host_name),),
+        (event.host_member_id,),
     )
     ChainRepository(store).record_conversation(event.gathering_id, summary)
 
@@ -68,6 +72,7 @@ def sig_approved(event: SigApproved, store: Store | None = None) -> None:
         what="Special Interest Group started",
         url=f"/sigs/{event.sig_id}",
         people=(display_name(event.proposer_name),),
+        named=(event.proposer_id,),
     )
     record(follow, event.origins, store)
 
@@ -82,6 +87,7 @@ def bid_approved(event: BidApproved, store: Store | None = None) -> None:
         what="Supporting Q Connections funding awarded",
         url=f"/sigs/{event.sig_id}" if event.sig_id else None,
         people=(display_name(event.applicant_name),) if event.consent_to_be_named else (),
+        named=(event.applicant_id,) if event.consent_to_be_named else (),
     )
     record(follow, event.origins, store)
 

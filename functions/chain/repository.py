@@ -10,6 +10,7 @@
 | the staff write-up | ``CHAINEVENT#<event id>`` | ``WRITEUP`` |
 | across events | ``CHAINALL`` | ``<event id>#<conversation id or ->#<ref>`` |
 | a month's changes | ``CHAINMONTH#<yyyy-mm>`` | ``<event id>#<at>#<ref>`` |
+| an item naming a member (for erasure) | ``CHAINNAMED#<member id>`` | ``<pk>|<sk>`` of the item |
 
 Every write is a Put on a key made from the event's own ids, so an event handled twice writes
 the same items again.
@@ -23,7 +24,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.common.store import Put, Store
+from functions.common.store import Delete, Put, Store
 
 from .domain import WHOLE_EVENT, ConversationSummary, Follow, Root
 
@@ -46,7 +47,21 @@ def month_pk(at: str) -> str:
 def _follow_attributes(follow: Follow) -> dict[str, Any]:
     data = asdict(follow)
     data["people"] = list(follow.people)
+    data["named"] = list(follow.named)
     return data
+
+
+def named_pk(member_id: str) -> str:
+    return f"CHAINNAMED#{member_id}"
+
+
+def _naming(item: dict[str, Any], names: dict[str, str]) -> list[Put]:
+    """The index items that let erasure find a member's name in ``item`` (member id -> name)."""
+    return [
+        Put({"pk": named_pk(member_id), "sk": f"{item['pk']}|{item['sk']}", "name": name})
+        for member_id, name in names.items()
+        if member_id
+    ]
 
 
 def _follow(item: dict[str, Any]) -> Follow:
@@ -59,6 +74,7 @@ def _follow(item: dict[str, Any]) -> Follow:
         url=item.get("url"),
         people=tuple(item.get("people") or ()),
         via=item.get("via", ""),
+        named=tuple(item.get("named") or ()),
     )
 
 
@@ -68,20 +84,18 @@ class ChainRepository:
 
     # -- written by the consumer --------------------------------------------------------------
     def record_conversation(self, event_id: str, conversation: ConversationSummary) -> None:
-        self.store.write(
-            [
-                Put(
-                    {
-                        "pk": event_pk(event_id),
-                        "sk": f"CONV#{conversation.conversation_id}",
-                        "conversation_id": conversation.conversation_id,
-                        "title": conversation.title,
-                        "themes": list(conversation.themes),
-                        "hosts": list(conversation.hosts),
-                    }
-                )
-            ]
-        )
+        item = {
+            "pk": event_pk(event_id),
+            "sk": f"CONV#{conversation.conversation_id}",
+            "conversation_id": conversation.conversation_id,
+            "title": conversation.title,
+            "themes": list(conversation.themes),
+            "hosts": list(conversation.hosts),
+            "named": list(conversation.named),
+        }
+        names = dict(zip(conversation.named, conversation.hosts, strict=False))
+        for op in [Put(item), *_naming(item, names)]:
+            self.store.write([op])
 
     def roots_of(self, refs: Sequence[str]) -> dict[str, list[str]]:
         """The root keys of each of these things already in the chain (one BatchGetItem)."""
@@ -117,6 +131,8 @@ class ChainRepository:
                     }
                 )
             )
+        names = dict(zip(follow.named, follow.people, strict=False))
+        ops += [naming for op in list(ops) if "people" in op.item for naming in _naming(op.item, names)]
         for op in ops:  # each a Put on its own: a story may reach many roots (no 100-item limit)
             self.store.write([op])
 
@@ -166,6 +182,28 @@ class ChainRepository:
             _, follows = found.setdefault(item["event_id"], (item.get("event_title", ""), []))
             follows.append(_follow(item))
         return found
+
+    # -- a member's name (export and erasure) ---------------------------------------------------
+    def naming(self, member_id: str) -> list[dict[str, Any]]:
+        """The index items of every item naming the member (one Query)."""
+        return self.store.query(named_pk(member_id))
+
+    def forget(self, member_id: str, replacement: str) -> None:
+        """Take the member's name out of every item of the chain naming them."""
+        for index in self.naming(member_id):
+            pk, _, sk = str(index["sk"]).partition("|")
+            item = self.store.get(pk, sk)
+            if item is not None:
+                named = list(item.get("named") or ())
+                for field in ("people", "hosts"):
+                    if field in item:
+                        item[field] = [
+                            replacement if (i < len(named) and named[i] == member_id) else name
+                            for i, name in enumerate(item[field])
+                        ]
+                item["named"] = ["" if m == member_id else m for m in named]
+                self.store.write([Put(item)])
+            self.store.write([Delete({"pk": index["pk"], "sk": index["sk"]})])
 
     # -- the staff write-up ---------------------------------------------------------------------
     def save_write_up(self, event_id: str, markdown: str, at: str, published_item_id: str | None) -> None:

@@ -110,6 +110,7 @@ class OpenSpaceService:
             host_name=conversation.host_name,
             co_host_emails=[c.email for c in co_hosts],
             themes=list(conversation.themes),
+            host_member_id=user.member_id,
         )
         self.repo.propose(conversation, lay.closes_at, [proposed])
         return conversation

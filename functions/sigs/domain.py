@@ -139,6 +139,7 @@ def decide(sig: Sig, *, approve: bool, by: str, note: str, now: datetime) -> tup
             decided_by=by,
             note=note,
             origins=list(sig.origins),
+            proposer_id=sig.proposer.member_id,
         )
     else:
         event = SigRejected(

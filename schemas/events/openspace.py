@@ -17,6 +17,7 @@ class ConversationProposed(DomainEvent):
     host_name: str
     co_host_emails: list[str] = Field(default_factory=list)
     themes: list[str] = Field(default_factory=list)
+    host_member_id: str = ""
 
 
 class CoHostConfirmed(DomainEvent):

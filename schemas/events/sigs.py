@@ -32,6 +32,7 @@ class SigApproved(DomainEvent):
     decided_by: EmailAddress
     note: str
     origins: list[Origin] = Field(default_factory=list, description="What the group came from.")
+    proposer_id: str = ""
 
 
 class SigRejected(DomainEvent):
