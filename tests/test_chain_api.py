@@ -175,3 +175,30 @@ def test_start_a_sig_from_this_conversation_prefills_the_origin(api: Api, email,
         headers=member,
     )
     assert refused.status_code == 422 and "that you can see" in refused.text
+
+
+def test_a_visit_and_an_event_from_a_conversation_are_taken_forward(api: Api, email, conversation) -> None:
+    from tests.test_openspace_api import event_body
+    from tests.test_visits_helpers import visit_body
+
+    event_id, ref = conversation["event_id"], conversation["ref"]
+    visit = api.post("/api/visits", json={**visit_body(places=5), "origins": [ref]}, headers=as_staff(api))
+    assert visit.status_code == 201, visit.text
+    assert visit.json()["came_from"][0]["ref"] == ref
+    follow_up = {**event_body(title="Responding to failure: a follow-up workshop"), "kind": "workshop"}
+    follow_up.pop("open_space")
+    made = api.post("/api/events", json={**follow_up, "origins": [f"event:{event_id}"]}, headers=as_staff(api))
+    assert made.status_code == 201, made.text
+    refused = api.post(
+        "/api/visits", json={**visit_body(places=5), "origins": ["sig:sig_nosuch"]}, headers=as_staff(api)
+    )
+    assert refused.status_code == 422
+    api.settle()
+    story = api.get(f"/api/chain/events/{event_id}").json()
+    (chain,) = story["themes"][0]["conversations"]
+    assert [f["kind"] for f in chain["followed"]] == ["visit"]
+    assert [f["title"] for f in story["from_the_event"]] == ["Responding to failure: a follow-up workshop"]
+    page = api.get(f"/visits/{visit.json()['visit_id']}").text
+    assert "Came from" in page and "Responding to failure" in page
+    form = api.get("/visits/new", params={"origin": ref}, headers=as_staff(api))
+    assert form.status_code == 200 and f'name="origins" value="{ref}"' in form.text

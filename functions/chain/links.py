@@ -2,7 +2,8 @@
 "taken forward" pages and every "led to" list are one Query each (no Scan).
 
 - ``ConversationProposed``: the conversation joins its event's story (title, themes, host).
-- ``SigApproved``, ``BidApproved``, ``NewsletterItemAdded`` with origins: a public step taken
+- ``SigApproved``, ``BidApproved``, ``VisitPublished``, ``EventPublished``, ``NewsletterItemAdded``
+  with origins: a public step taken
   forward, recorded under each origin ("led to") and under every conversation or event it
   ultimately came from (its origins' own roots, read from the read model).
 
@@ -20,11 +21,13 @@ from functions.common.consumer import consumer
 from functions.common.store import Store
 from functions.members.model import display_name
 from schemas.events.base import DomainEvent
+from schemas.events.events import EventPublished
 from schemas.events.funding import BidApproved
 from schemas.events.newsletter import NewsletterItemAdded
 from schemas.events.openspace import ConversationProposed
 from schemas.events.origins import Origin
 from schemas.events.sigs import SigApproved
+from schemas.events.visits import VisitPublished
 
 from . import domain
 from .domain import ConversationSummary, Follow
@@ -104,6 +107,30 @@ def item_added(event: NewsletterItemAdded, store: Store | None = None) -> None:
     record(follow, event.origins, store)
 
 
+def visit_published(event: VisitPublished, store: Store | None = None) -> None:
+    follow = Follow(
+        kind="visit",
+        ref=f"visit:{event.visit_id}",
+        title=event.title,
+        at=event.occurred_at.isoformat(),
+        what="Visit published",
+        url=f"/visits/{event.visit_id}",
+    )
+    record(follow, event.origins, store)
+
+
+def event_published(event: EventPublished, store: Store | None = None) -> None:
+    follow = Follow(
+        kind="event",
+        ref=f"event:{event.gathering_id}",
+        title=event.title,
+        at=event.occurred_at.isoformat(),
+        what="Event published",
+        url=f"/events/{event.gathering_id}",
+    )
+    record(follow, event.origins, store)
+
+
 #: The events that add to the chain, and how. Another area joins the story by adding its
 #: event here (with ``origins``) and to the declaration (``schemas/declaration/chain.py``).
 HANDLERS: dict[type[DomainEvent], Callable[[Any], None]] = {
@@ -111,6 +138,8 @@ HANDLERS: dict[type[DomainEvent], Callable[[Any], None]] = {
     SigApproved: sig_approved,
     BidApproved: bid_approved,
     NewsletterItemAdded: item_added,
+    VisitPublished: visit_published,
+    EventPublished: event_published,
 }
 
 handler = consumer("chain-links", HANDLERS)

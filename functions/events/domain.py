@@ -22,6 +22,7 @@ from functions.places.domain import Kind, Listing
 from schemas.api.events import OpenSpaceSettings, PublishEvent, PublishSeries
 from schemas.events import events as event_events
 from schemas.events.events import EventPublished, SeriesPublished
+from schemas.events.origins import Origin
 
 #: Every domain event has its own ``event_id``, so the event attended is ``gathering_id``.
 EVENTS = Kind.named("event", event_events, event_field="gathering_id")
@@ -140,9 +141,11 @@ class SeriesRule(Conflict):
     """The series does not allow this way of signing up."""
 
 
-def publish(event_id: str, body: PublishEvent, by: str, now: datetime) -> tuple[Event, EventPublished]:
+def publish(
+    event_id: str, body: PublishEvent, by: str, now: datetime, origins: tuple[Origin, ...] = ()
+) -> tuple[Event, EventPublished]:
     event = Event(
-        **places.published(event_id, body, "event", by, now),
+        **places.published(event_id, body, "event", by, now, origins=origins),
         kind=EventKind(body.kind),
         series_id=body.series_id,
         access_questions=tuple(body.access_questions),
@@ -164,6 +167,7 @@ def published_event(event: Event) -> EventPublished:
         signup_closes_at=event.signup_closes_at,
         location=event.location,
         series_id=event.series_id,
+        origins=list(event.origins),
         open_space=event.open_space is not None,
     )
 

@@ -44,7 +44,10 @@ class EventService(PlacesService[Event]):
     def publish(self, body: PublishEvent, user: User) -> Event:
         if body.series_id:
             self.series(body.series_id)  # says clearly when it does not exist
-        event, published = domain.publish(new_id("event"), body, user.email, utcnow())
+        from functions.chain.origins import resolve
+
+        origins = tuple(resolve(body.origins, user, self.events.store))
+        event, published = domain.publish(new_id("event"), body, user.email, utcnow(), origins)
         try:
             self.events.publish_event(event, [published])
         except SeriesMissing:

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from functions.common.errors import Conflict, DomainError, NotFound
 from schemas.events.base import DomainEvent
+from schemas.events.origins import Origin
 
 #: How long before a listing its confirmed attendees get a reminder (the daily schedule sends it).
 REMINDER_DAYS = 2
@@ -189,6 +190,8 @@ class Listing:
     cancelled_at: datetime | None = None
     cancelled_by: str | None = None
     cancel_reason: str = ""
+    #: What it came from (checked when named: ``functions.chain.origins``).
+    origins: tuple[Origin, ...] = ()
 
     @property
     def noun(self) -> str:
@@ -306,7 +309,9 @@ def check_schedule(starts_at: datetime, signup_closes_at: datetime, now: datetim
         raise InvalidListing("Sign-up must close in the future.", field="signup_closes_at")
 
 
-def published(listing_id: str, body: Any, noun: str, by: str, now: datetime) -> dict[str, Any]:
+def published(
+    listing_id: str, body: Any, noun: str, by: str, now: datetime, *, origins: tuple[Origin, ...] = ()
+) -> dict[str, Any]:
     """The shared fields of a listing published from its body (``schemas.api.places.ListingBody``),
     as keyword arguments of the area's listing class; times in UTC."""
     check_schedule(body.starts_at, body.signup_closes_at, now, noun)
@@ -326,6 +331,7 @@ def published(listing_id: str, body: Any, noun: str, by: str, now: datetime) -> 
         "status": ListingStatus.PUBLISHED,
         "created_at": now,
         "created_by": by,
+        "origins": origins,
     }
 
 

@@ -44,6 +44,8 @@ def read_listing_form(
     data.setdefault("format", form.get("format", ""))
     dates, errors = read_all(form, {k: v for k, v in DATES.items() if k in labels}, settings().timezone)
     data.update(dates)
+    if "origins" in fields:  # what it came from, carried by the form (issue 11)
+        data["origins"] = form.get("origins", "").split()
     data.update(extra)
     body, problems = validate(model, data)
     for field, message in problems.items():

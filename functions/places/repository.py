@@ -35,6 +35,7 @@ from functions.common.store import (
     Update,
 )
 from schemas.events.base import DomainEvent
+from schemas.events.origins import Origin
 
 from .domain import Format, Kind, Listing, ListingStatus, Signup, SignupStatus, WaitlistMode
 
@@ -126,6 +127,7 @@ def listing_attributes(listing: Listing) -> dict[str, Any]:
         "format": listing.format.value,
         "waitlist_mode": listing.waitlist_mode.value,
         "status": listing.status.value,
+        "origins": [o.model_dump() for o in listing.origins] or None,
     }
 
 
@@ -148,6 +150,7 @@ def listing_fields(item: dict[str, Any], kind: Kind) -> dict[str, Any]:
         "cancelled_at": _time(item.get("cancelled_at")),
         "cancelled_by": item.get("cancelled_by"),
         "cancel_reason": item.get("cancel_reason", ""),
+        "origins": tuple(Origin.model_validate(o) for o in item.get("origins") or ()),
     }
 
 

@@ -224,8 +224,12 @@ def register_publishing(
     def publish_page() -> Response[str]:
         if staff_or_none(app) is None:
             return app.redirect(f"/auth/sign-in?next={base}/new")
+        from functions.chain.pages import offered_origins
+
         defaults = {"waitlist_mode": "automatic", "offer_hours": "24"}
-        return app.page(template, form=defaults, errors={}, labels=labels, **context())
+        origins, refs, errors = offered_origins(app, app.user(acting=False))
+        page = {**context(), "origins": origins, "refs": refs}
+        return app.page(template, form=defaults, errors=errors, labels=labels, **page)
 
     @app.post(f"{base}/new", include_in_schema=False)
     def publish_submit() -> Response[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.chain.pages import origin_view
 from functions.common.ids import utcnow
 from schemas.api.places import AttendeeView
 
@@ -27,6 +28,7 @@ def listing_fields(listing: Listing, joining_link: str | None) -> dict[str, Any]
         "status": listing.status.value,
         "open_for_signup": listing.open_for_signup(utcnow()),
         "joining_link": joining_link,
+        "came_from": [origin_view(o) for o in listing.origins],
     }
 
 

@@ -50,6 +50,7 @@ from functions.places.domain import InvalidListing as InvalidVisit
 from functions.places.domain import ListingStatus as VisitStatus
 from schemas.api.visits import PublishVisit
 from schemas.events import visits as visit_events
+from schemas.events.origins import Origin
 from schemas.events.visits import VisitPublished
 
 __all__ = [
@@ -114,8 +115,12 @@ class Visit(Listing):
         return f"Visit: {self.title} ({self.host_organisation})"
 
 
-def publish(visit_id: str, body: PublishVisit, by: str, now: datetime) -> tuple[Visit, VisitPublished]:
-    visit = Visit(**places.published(visit_id, body, "visit", by, now), host_organisation=body.host_organisation)
+def publish(
+    visit_id: str, body: PublishVisit, by: str, now: datetime, origins: tuple[Origin, ...] = ()
+) -> tuple[Visit, VisitPublished]:
+    visit = Visit(
+        **places.published(visit_id, body, "visit", by, now, origins=origins), host_organisation=body.host_organisation
+    )
     return visit, published_event(visit)
 
 
@@ -132,4 +137,5 @@ def published_event(visit: Visit) -> VisitPublished:
         places_left=visit.places_left,
         signup_closes_at=visit.signup_closes_at,
         location=visit.location,
+        origins=list(visit.origins),
     )

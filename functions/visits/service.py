@@ -22,7 +22,10 @@ class VisitService(PlacesService[Visit]):
         super().__init__(self.visits)
 
     def publish(self, body: PublishVisit, user: User) -> Visit:
-        visit, event = domain.publish(new_id("visit"), body, user.email, utcnow())
+        from functions.chain.origins import resolve
+
+        origins = tuple(resolve(body.origins, user, self.visits.store))
+        visit, event = domain.publish(new_id("visit"), body, user.email, utcnow(), origins)
         self.visits.publish_visit(visit, event)
         return visit
 

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, Valida
 from pydantic_core import PydanticCustomError
 
 from schemas.api.base import ApiModel
+from schemas.api.chain import Origins, OriginView, distinct
 from schemas.text import MultiLine, SingleLine
 
 ListingFormat = Literal["online", "in_person", "hybrid"]
@@ -54,6 +55,9 @@ class ListingBody(ApiModel):
         "`offer`: they are offered it and have `offer_hours` to accept before it passes on.",
     )
     offer_hours: int = Field(default=24, ge=1, le=168, description="Hours to accept an offered place.")
+    origins: Origins = Field(default_factory=list)
+
+    _distinct_origins = field_validator("origins")(distinct)
 
     @field_validator("location")
     @classmethod
@@ -176,6 +180,7 @@ class ListingView(ApiModel):
     status: Literal["published", "cancelled"]
     open_for_signup: bool
     joining_link: str | None = Field(default=None, description="Only for the community team and confirmed attendees.")
+    came_from: list[OriginView] = Field(default_factory=list, description="What it came from (issue 11).")
 
 
 class PlaceView(ApiModel):

@@ -6,7 +6,14 @@ from __future__ import annotations
 from .model import ApiTrigger, EventTrigger, Function
 
 #: The events the chain's read model is kept from (see functions/chain/links.py).
-CHAIN_EVENTS: tuple[str, ...] = ("ConversationProposed", "SigApproved", "BidApproved", "NewsletterItemAdded")
+CHAIN_EVENTS: tuple[str, ...] = (
+    "ConversationProposed",
+    "SigApproved",
+    "BidApproved",
+    "VisitPublished",
+    "EventPublished",
+    "NewsletterItemAdded",
+)
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(

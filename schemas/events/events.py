@@ -12,8 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from . import places as fields
 from .base import DomainEvent
+from .origins import Origin
 
 
 class EventPublished(DomainEvent):
@@ -31,6 +34,7 @@ class EventPublished(DomainEvent):
     series_id: str | None = None
     #: The event runs as Open Space (time slots and spaces for member-hosted conversations).
     open_space: bool = False
+    origins: list[Origin] = Field(default_factory=list, description="What it came from.")
 
 
 class SeriesPublished(DomainEvent):

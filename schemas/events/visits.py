@@ -12,7 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from .base import DomainEvent
+from .origins import Origin
 from .places import (
     AttendeesMessagedFields,
     CancelledFields,
@@ -39,6 +42,7 @@ class VisitPublished(DomainEvent):
     signup_closes_at: datetime
     #: Where an in-person or hybrid visit happens (never the joining link: that is for attendees).
     location: str = ""
+    origins: list[Origin] = Field(default_factory=list, description="What it came from.")
 
 
 class VisitSignedUp(SignedUpFields, DomainEvent):
