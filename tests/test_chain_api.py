@@ -202,3 +202,20 @@ def test_a_visit_and_an_event_from_a_conversation_are_taken_forward(api: Api, em
     assert "Came from" in page and "Responding to failure" in page
     form = api.get("/visits/new", params={"origin": ref}, headers=as_staff(api))
     assert form.status_code == 200 and f'name="origins" value="{ref}"' in form.text
+
+
+def test_the_monthly_issue_has_a_since_the_event_item(api: Api, email, conversation) -> None:
+    from datetime import UTC, datetime
+
+    from functions.chain.newsletter import since_items
+
+    event_id, ref = conversation["event_id"], conversation["ref"]
+    proposer = api.auth(conversation["host"], name="Tom Hughes")
+    sig_id = _sig(api, proposer, origins=[ref]).json()["sig_id"]
+    _approve(api, sig_id)
+    api.settle()
+    items = {i.item_id: i for i in since_items(datetime.now(UTC))}  # type: ignore[attr-defined]
+    item = items[f"since-{event_id}-{datetime.now(UTC):%Y-%m}"]
+    assert item.title == "Since Q community event: Bristol"  # type: ignore[attr-defined]
+    assert "Special Interest Group started" in item.body and "Coaching SIG" in item.body  # type: ignore[attr-defined]
+    assert item.link.endswith(f"/chain/events/{event_id}")  # type: ignore[attr-defined]

@@ -150,3 +150,18 @@ def test_the_story_groups_conversations_by_theme_and_the_write_up_tells_it() -> 
     assert "\\*" in domain.write_up(
         domain.taken_forward("event_1", "Leeds", conversations[2:], {"conv_3": follows["conv_1"]})
     )
+
+
+def test_an_issue_with_an_item_naming_its_origins_survives_its_json_round_trip() -> None:
+    from dataclasses import replace
+
+    from functions.newsletter import domain as newsletter
+
+    origin = Origin(kind="bid", id="bid_1", title="A convener for the Coaching SIG")
+    item = replace(
+        newsletter.staff_item("nli_1", section="funding", title="Funded", body="Yes", link=None, now=datetime.now(UTC)),
+        origins=(origin,),
+    )
+    content = newsletter.assemble("nl_1", "Q-municate", [item], datetime.now(UTC)).content
+    assert content is not None
+    assert newsletter.IssueContent.from_json(content.to_json()) == content

@@ -32,6 +32,7 @@ def assemble_issue(repository: NewsletterRepository | None = None, files: IssueF
     now = utcnow()
     issue_id = new_id("nl")
     title = domain.issue_title(settings().newsletter_name, now, settings().timezone)
+    _add_since_items(repo, now)
     taken: set[str] = set()
     assembly = domain.Assembly(None)
     reason = "no new items since the last issue"
@@ -67,6 +68,15 @@ def assemble_issue(repository: NewsletterRepository | None = None, files: IssueF
         files.delete(issue_id)  # this run's draft lost every race: its files describe nothing
     repo.lapse(assembly.lapsed)
     return {"issue_id": None, "reason": reason, "lapsed": len(assembly.lapsed)}
+
+
+def _add_since_items(repo: NewsletterRepository, now: Any) -> None:
+    """The "since <event>" items from the chain of ideas (``functions.chain.newsletter``):
+    written only if new, so a second run this month adds none."""
+    from functions.chain.newsletter import since_items
+
+    for item in since_items(now, repo.store):
+        repo.add_item(item)  # type: ignore[arg-type]
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -274,7 +274,7 @@ class IssueContent:
         )
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return json.dumps(asdict(self), separators=(",", ":"), default=_plain)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> IssueContent:
@@ -291,7 +291,15 @@ def _item(data: dict[str, Any]) -> Item:
     known = {f for f in Item.__dataclass_fields__}
     values = {k: v for k, v in data.items() if k in known}
     values["status"] = ItemStatus(values.get("status", ItemStatus.PENDING))
+    values["origins"] = tuple(Origin.model_validate(o) for o in values.get("origins") or ())
     return Item(**values)
+
+
+def _plain(value: Any) -> Any:
+    """An item's origins (pydantic models) as JSON."""
+    if isinstance(value, Origin):
+        return value.model_dump()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 @dataclass(frozen=True)

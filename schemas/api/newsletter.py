@@ -89,7 +89,7 @@ class ItemView(ApiModel):
     title: str
     body: str = Field(description="Markdown source.")
     link: str | None = None
-    source: Literal["staff", "sig", "bid", "visit"]
+    source: Literal["staff", "sig", "bid", "visit", "chain"]
     created_at: str
     status: Literal["pending", "issued", "lapsed"]
     issue_id: str | None = None
