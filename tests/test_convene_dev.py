@@ -93,6 +93,28 @@ def test_the_demo_community_is_there(dev: str) -> None:
     assert requests.get(dev + "/_local/mail", timeout=10).status_code == 200
 
 
+def test_the_demo_bristol_event_tells_how_its_ideas_are_taken_forward(dev: str) -> None:
+    """Issue 11, done when: a demo member's conversation at Bristol leads to the Coaching SIG, a
+    funded convener bid and a newsletter item; the page and the staff draft show that chain."""
+    story = requests.get(dev + "/api/chain/events/event_demobristolheld", timeout=10).json()
+    chains = [c for t in story["themes"] for c in t["conversations"] if c["followed"]]
+    (chain,) = {c["conversation_id"]: c for c in chains}.values()
+    assert chain["title"] == "Responding to failure honestly, openly and safely" and chain["hosts"] == ["Tom Hughes"]
+    assert [(f["kind"], f["title"]) for f in chain["followed"]] == [
+        ("sig", "Coaching SIG"),
+        ("bid", "A paid convener for the Coaching SIG"),
+        ("newsletter", "The Coaching SIG has a paid convener"),
+    ]
+    page = requests.get(dev + "/chain/events/event_demobristolheld", timeout=10).text
+    assert "are being taken forward" in page and "A paid convener for the Coaching SIG" in page
+    token = convene("token", "community.team@q.example.org", "--staff", "--url", dev).stdout.split()[-1]
+    staff = {"Authorization": f"Bearer {token}"}
+    draft = requests.get(dev + "/api/chain/events/event_demobristolheld/write-up", headers=staff, timeout=10).json()
+    assert "Coaching SIG" in draft["markdown"] and "A paid convener for the Coaching SIG" in draft["markdown"]
+    sig = requests.get(dev + "/api/sigs/sig_demo2", timeout=10).json()
+    assert sig["came_from"][0]["title"] == "Responding to failure honestly, openly and safely"
+
+
 def test_sign_in_propose_approve_join_over_http(dev: str) -> None:
     member = "grace.lee@example.org"
     assert (
