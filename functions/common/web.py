@@ -16,15 +16,17 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
-#: No script runs on Convene's pages; forms post only to Convene; links carry no Referer
-#: (email-link tokens must not leak to other sites).
+#: No script runs on Convene's pages; forms post only to Convene; links to other sites carry
+#: no Referer (email-link tokens must not leak to them). ``same-origin``, not ``no-referrer``:
+#: under ``no-referrer`` Chromium (156) sends a form POST to our own pages with ``Origin: null``,
+#: which the local runtime's guard rightly refuses, as a server checking Origin would.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 
