@@ -219,3 +219,13 @@ def test_the_monthly_issue_has_a_since_the_event_item(api: Api, email, conversat
     assert item.title == "Since Q community event: Bristol"  # type: ignore[attr-defined]
     assert "Special Interest Group started" in item.body and "Coaching SIG" in item.body  # type: ignore[attr-defined]
     assert item.link.endswith(f"/chain/events/{event_id}")  # type: ignore[attr-defined]
+
+
+def test_the_write_up_page_explains_a_missing_write_up(api: Api, conversation) -> None:
+    page = f"/chain/events/{conversation['event_id']}/write-up"
+    assert api.get(page, headers=as_staff(api)).status_code == 200
+    refused = api.post(page, data={"markdown": ""}, headers=as_staff(api))
+    assert refused.status_code == 422 and "There is a problem" in refused.text, refused.text[-800:]
+    member = api.auth("someone@example.org", name="Someone")
+    assert api.post(page, data={"markdown": "Ten letters or more."}, headers=member).status_code == 403
+    assert api.get(page).status_code == 303
