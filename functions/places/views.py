@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.chain.pages import origin_view
 from functions.common.ids import utcnow
 from schemas.api.places import AttendeeView
 
 from .domain import Listing, Signup, SignupStatus
+
+
+def _came_from(listing: Listing) -> list[Any]:
+    if not listing.origins:  # the chain's code is loaded only for a listing that names an origin
+        return []
+    from functions.chain.pages import origin_view
+
+    return [origin_view(o) for o in listing.origins]
 
 
 def listing_fields(listing: Listing, joining_link: str | None) -> dict[str, Any]:
@@ -28,7 +35,7 @@ def listing_fields(listing: Listing, joining_link: str | None) -> dict[str, Any]
         "status": listing.status.value,
         "open_for_signup": listing.open_for_signup(utcnow()),
         "joining_link": joining_link,
-        "came_from": [origin_view(o) for o in listing.origins],
+        "came_from": _came_from(listing),
     }
 
 

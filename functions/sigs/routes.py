@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from functions.chain.pages import offered_origins, origin_view
 from functions.common import tokens
 from functions.common.errors import DomainError, Forbidden
 from functions.common.forms import Messages, lines, validate
@@ -15,6 +14,7 @@ from functions.common.http import App, User
 from functions.common.identity import link_holder
 from functions.common.web import parse_form
 from functions.members.model import display_name
+from schemas.api.chain import OriginView
 from schemas.api.sigs import (
     Membership,
     ProposeSig,
@@ -66,8 +66,16 @@ def view(sig: Sig) -> SigView:
         member_count=sig.member_count,
         created_at=sig.created_at,
         decided_at=sig.decided_at if sig.status != SigStatus.PROPOSED else None,
-        came_from=[origin_view(o) for o in sig.origins],
+        came_from=_came_from(sig),
     )
+
+
+def _came_from(sig: Sig) -> list[OriginView]:
+    if not sig.origins:  # the chain's code is loaded only for a SIG that names an origin
+        return []
+    from functions.chain.pages import origin_view
+
+    return [origin_view(o) for o in sig.origins]
 
 
 def register(app: App) -> None:
@@ -139,6 +147,8 @@ def register(app: App) -> None:
         user = app.user()
         if user is None:
             return app.redirect(f"/auth/sign-in?next={app.current_event.path}{_query(app)}")
+        from functions.chain.pages import offered_origins
+
         origins, refs, errors = offered_origins(app, user)
         return app.page("sigs/propose.html", form={}, errors=errors, origins=origins, refs=refs)
 
