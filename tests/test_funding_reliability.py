@@ -214,7 +214,7 @@ def test_get_and_head_of_a_review_link_change_nothing(api: Api, email) -> None:
         assert head.status_code == 200 and head.text == ""
         page = api.get(link)
         assert page.status_code == 200 and "Approve" in page.text
-        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert page.headers["Referrer-Policy"] == "same-origin"
     assert bid(api, made["bid_id"]) == before and history(api, made["bid_id"]) == entries
     # The link still works: it was never spent by looking at it.
     assert review(api, link, "approve").status_code == 200

@@ -47,6 +47,22 @@ schema.config.checks.positive_data_acceptance.expected_statuses = [
     "422",
     "429",
 ]
+# Invalid data is rejected; an over-long list (more than maxItems) may be refused for its size
+# (413) before its items are counted.
+schema.config.checks.negative_data_rejection.expected_statuses = [
+    "400",
+    "401",
+    "403",
+    "404",
+    "405",
+    "406",
+    "409",
+    "413",
+    "415",
+    "422",
+    "428",
+    "429",
+]
 
 
 @pytest.fixture(scope="module")

@@ -74,7 +74,7 @@ def test_publish_sign_up_cancel_by_link_and_promote(api: Api, email) -> None:
     for method in ("GET", "HEAD", "GET"):
         page = api.request(method, path)
         assert page.status_code == 200
-        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert page.headers["Referrer-Policy"] == "same-origin"
     assert "Cancel my place" in api.get(path).text
     assert statuses(api, visit_id)[first] == "confirmed"
 
