@@ -862,6 +862,8 @@ def account(b: Bench, sig_id: str, round_id: str, visit_id: str) -> None:
 
 def team(b: Bench) -> None:
     """The team home after every other area has given it something to count."""
+    # One ListQueues, a GetQueueAttributes per dead-letter queue, one Query; writes only changes.
+    b.schedule("dead-letter count", "team-dead-letters")
     as_staff = b.auth(_address("staff"), staff=True)
     b.call("team home", "GET", "/staff", 200, headers=as_staff)
     b.call("team home (API)", "GET", "/api/staff/summary", 200, headers=as_staff)

@@ -49,6 +49,8 @@ from schemas.declaration import (
     ScheduleTrigger,
     StreamTrigger,
     Table,
+    dead_letter_queue_name,
+    failed_records_queue_name,
 )
 
 from . import packaging
@@ -157,6 +159,7 @@ class ConveneStack(cdk.Stack):
         self.domain = self._custom_domain() if self.api is not None and self.settings.domain_name else None
         self.site_url = self._site_url()
         self.functions: dict[str, lambda_.Function] = {}
+        self.dead_letter_queues: list[sqs.Queue] = []
         for declared in functions:
             function = self._function(declared)
             self.functions[declared.name] = function
@@ -170,6 +173,9 @@ class ConveneStack(cdk.Stack):
             if schedules := cast(list[ScheduleTrigger], declared.of_type(ScheduleTrigger)):
                 self._schedule_triggers(declared, function, schedules)
             self._acknowledge_function(declared, function)
+        for declared in functions:
+            if declared.reads_dead_letter_queues:
+                self._dead_letter_reader(self.functions[declared.name])
 
         self._outputs(tables, buckets)
 
@@ -256,9 +262,9 @@ class ConveneStack(cdk.Stack):
             **kwargs,  # type: ignore[arg-type]
         )
 
-    def _terminal_dlq(self, construct_id: str, used_by: str) -> sqs.Queue:
+    def _terminal_dlq(self, construct_id: str, used_by: str, queue_name: str | None = None) -> sqs.Queue:
         """A dead-letter queue that is not the redrive target of another queue (SQS3 cannot see that)."""
-        queue = self._queue(construct_id, retention_period=DLQ_RETENTION)
+        queue = self._queue(construct_id, retention_period=DLQ_RETENTION, queue_name=queue_name)
         acknowledge(queue, "AwsSolutions-SQS3", f"This queue is itself the dead-letter queue of {used_by}.")
         acknowledge(
             queue,
@@ -266,6 +272,15 @@ class ConveneStack(cdk.Stack):
             f"This queue is itself the dead-letter queue of {used_by}; a DLQ of a DLQ adds nothing.",
         )
         return queue
+
+    def _dead_letter_reader(self, function: lambda_.Function) -> None:
+        """Lets a function count what waits in every dead-letter queue: it lists the queues
+        named with the stack's prefix and reads the dead-letter queues' message counts."""
+        function.add_environment("DEAD_LETTER_QUEUE_PREFIX", self.stack_name)
+        for queue in self.dead_letter_queues:
+            queue.grant(function, "sqs:GetQueueAttributes")
+        # ListQueues has no resource-level permissions (acknowledged with the function's role).
+        function.add_to_role_policy(iam.PolicyStatement(actions=["sqs:ListQueues"], resources=["*"]))
 
     # -- events --------------------------------------------------------------------------------
 
@@ -480,8 +495,8 @@ class ConveneStack(cdk.Stack):
             role,
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray tracing (xray:PutTraceSegments/PutTelemetryRecords), ses:GetSendQuota (the account's "
-            "send rate) and, for stream triggers, dynamodb:ListStreams do not support resource-level "
-            "permissions; every other statement names its resources.",
+            "send rate), for stream triggers dynamodb:ListStreams, and for the dead-letter count "
+            "sqs:ListQueues do not support resource-level permissions; every other statement names its resources.",
         )
         for table_name in declared.tables:
             if not self.declared_tables[table_name].indexes:
@@ -629,7 +644,13 @@ class ConveneStack(cdk.Stack):
 
     def _event_trigger(self, declared: Function, function: lambda_.Function, trigger: EventTrigger) -> None:
         name = pascal(trigger.name)
-        dlq = self._queue(f"{name}Dlq", retention_period=DLQ_RETENTION)
+        dlq = self._queue(
+            f"{name}Dlq",
+            retention_period=DLQ_RETENTION,
+            # Named, so the team home's count finds it the way it finds the local runtime's.
+            queue_name=dead_letter_queue_name(self.stack_name, trigger.name),
+        )
+        self.dead_letter_queues.append(dlq)
         acknowledge(
             dlq,
             "Serverless-SQSRedrivePolicy",
@@ -680,7 +701,12 @@ class ConveneStack(cdk.Stack):
         bounded retries the batch's description goes to an on-failure queue (the records
         themselves stay readable in the stream for 24 hours)."""
         name = pascal(trigger.name)
-        failed = self._terminal_dlq(f"{name}FailedRecords", f"the {trigger.name} stream mapping (on-failure records)")
+        failed = self._terminal_dlq(
+            f"{name}FailedRecords",
+            f"the {trigger.name} stream mapping (on-failure records)",
+            queue_name=failed_records_queue_name(self.stack_name, trigger.name),
+        )
+        self.dead_letter_queues.append(failed)
         function.add_event_source(
             event_sources.DynamoEventSource(
                 self.tables[trigger.table],

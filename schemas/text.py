@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
@@ -102,3 +102,23 @@ class _Email:
 
 #: An email address, validated and normalised exactly as pydantic's ``EmailStr`` does.
 EmailAddress = Annotated[str, _Email()]
+
+
+def _distinct_ignoring_case(values: list[str]) -> list[str]:
+    """The first spelling of each value, case aside ("Kindness" and "kindness" are one theme)."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return list(seen.values())
+
+
+def _distinct_lowercase(addresses: list[str]) -> list[str]:
+    return list(dict.fromkeys(a.lower() for a in addresses))
+
+
+#: Themes a member gives something (a SIG, a conversation): short single lines, each once.
+Themes = Annotated[list[Annotated[str, Text(1, 40)]], AfterValidator(_distinct_ignoring_case)]
+#: People named on something (co-conveners, co-hosts): addresses, each once, in lower case.
+NamedAddresses = Annotated[
+    list[Annotated[EmailAddress, StringConstraints(max_length=254)]], AfterValidator(_distinct_lowercase)
+]

@@ -47,7 +47,8 @@ schema.config.checks.positive_data_acceptance.expected_statuses = [
     "422",
     "429",
 ]
-# An invalid body can also be too big to read (a list far over its maxItems): 413 rejects it too.
+# Invalid data is rejected; an over-long list (more than maxItems) may be refused for its size
+# (413) before its items are counted.
 schema.config.checks.negative_data_rejection.expected_statuses = [
     "400",
     "401",

@@ -43,6 +43,8 @@ from schemas.declaration import (
     ScheduleTrigger,
     StreamTrigger,
     Table,
+    dead_letter_queue_name,
+    failed_records_queue_name,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -258,6 +260,9 @@ def test_function_environment(synth: Synth, function: Function) -> None:
     undeclared = {t.env_var for t in TABLES if t.name not in function.tables}
     assert not undeclared & set(env)
     assert ("SIGNING_KEYS_SECRET_ID" in env) == function.reads_signing_keys
+    assert ("DEAD_LETTER_QUEUE_PREFIX" in env) == function.reads_dead_letter_queues
+    if function.reads_dead_letter_queues:
+        assert env["DEAD_LETTER_QUEUE_PREFIX"] == synth.stack.stack_name
     if function.reads_signing_keys:
         assert env["SIGNING_KEYS_SECRET_ID"] == ref(synth.logical_id(synth.stack.signing_keys))
 
@@ -292,6 +297,21 @@ def test_function_role_grants_only_what_is_declared(synth: Synth, function: Func
     assert bool({a for a in actions if a.startswith("secretsmanager:")}) == function.reads_signing_keys
     assert not {a for a in actions if a.startswith("s3:")} or function.buckets
     assert bool({a for a in actions if a.startswith("events:")}) == function.publishes_events
+    # SQS beyond its own trigger queues: only the dead-letter count, and only reading them.
+    assert ("sqs:ListQueues" in actions) == function.reads_dead_letter_queues
+    if function.reads_dead_letter_queues:
+        counted = {
+            r["Fn::GetAtt"][0]
+            for st in statements
+            if actions_of(st) == ["sqs:GetQueueAttributes"]
+            for r in resources_of(st)
+            if isinstance(r, dict) and "Fn::GetAtt" in r
+        }
+        names = {synth.resources[q]["Properties"].get("QueueName") for q in counted}
+        prefix, triggers = synth.stack.stack_name, [t for f in FUNCTIONS for t in f.triggers]
+        expected = {dead_letter_queue_name(prefix, t.name) for t in triggers if isinstance(t, EventTrigger)}
+        expected |= {failed_records_queue_name(prefix, t.name) for t in triggers if isinstance(t, StreamTrigger)}
+        assert names == expected
     assert {a for a in actions if a.startswith("events:")} <= {"events:PutEvents"}
     assert not {a for a in actions if a.startswith(("lambda:", "iam:"))}
 
@@ -363,6 +383,9 @@ def check_event_trigger(synth: Synth, function: Function, trigger: EventTrigger)
     assert redrive["maxReceiveCount"] == trigger.max_receive_count
     dlq_id = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
     assert synth.resources[dlq_id]["Type"] == "AWS::SQS::Queue"
+    # Named as the local runtime names it, so the team home's count finds it in both.
+    dlq_name = synth.resources[dlq_id]["Properties"]["QueueName"]
+    assert dlq_name == dead_letter_queue_name(synth.stack.stack_name, trigger.name)
     assert target["DeadLetterConfig"]["Arn"] == fn_arn(dlq_id)
     visibility = queue["Properties"]["VisibilityTimeout"]
     assert visibility == max(trigger.visibility_timeout_seconds, 6 * function.timeout_seconds)

@@ -16,10 +16,10 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
-#: No script runs on Convene's pages; forms post only to Convene; links to other sites carry
-#: no Referer (email-link tokens must not leak to them). ``same-origin``, not ``no-referrer``:
-#: under ``no-referrer`` Chromium (156) sends a form POST to our own pages with ``Origin: null``,
-#: which the local runtime's guard rightly refuses, as a server checking Origin would.
+#: No script runs on Convene's pages; forms post only to Convene; links to other sites carry no
+#: Referer (email-link tokens must not leak to them). ``same-origin``, not ``no-referrer``: with
+#: ``no-referrer`` browsers send ``Origin: null`` on the site's own form posts, and the origin
+#: is what tells a form posted from our page from one posted from anyone else's.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "

@@ -15,7 +15,7 @@ from functions.common.web import parse_form
 from functions.places import views
 from functions.places.api import PlaceModels, register_place_api
 from functions.places.domain import Signup
-from functions.places.pages import register_member_pages
+from functions.places.pages import register_member_pages, sign_up_from_form
 from functions.places.repository import ts
 from functions.places.team import register_publishing, register_team, staff_or_none
 from schemas.api.events import (
@@ -197,15 +197,14 @@ def register(app: App) -> None:
         event = service.get(event_id)
         fields: dict[str, Any] = {k: form.get(k, "") for k in ("access_needs", "dietary_needs", "note")}
         fields["answers"] = [form.get(f"answer_{i}", "") for i in range(1, len(event.access_questions) + 1)]
-        body, errors = validate(SignUpForEvent, fields)
-        if body is None:
-            return _event_page(app, service, event, user, form=form, errors=errors, status=422)
-        try:
-            service.sign_up_for_event(event_id, user, body)
-        except DomainError as error:
-            problem = {error.field or "signup": error.message}
-            return _event_page(app, service, event, user, form=form, errors=problem, status=error.status)
-        return app.redirect(f"/events/{event_id}?done=signed-up")
+        return sign_up_from_form(
+            app,
+            SignUpForEvent,
+            fields,
+            sign_up=lambda body: service.sign_up_for_event(event_id, user, body),
+            page=lambda **shown: _event_page(app, service, event, user, form=form, **shown),
+            done=f"/events/{event_id}?done=signed-up",
+        )
 
     register_member_pages(app, service)
     register_team(app, service, view=lambda event: event_view(event, event.joining_link or None), tag="Events")

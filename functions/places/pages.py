@@ -6,6 +6,7 @@ No ``from __future__ import annotations`` here: the path parameter's type is bui
 registration, and Powertools reads the annotations as objects.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -21,6 +22,29 @@ from functions.common.web import parse_form
 from . import domain
 from .domain import ListingStatus
 from .service import PlacesService
+
+
+def sign_up_from_form(
+    app: App,
+    body_type: Any,
+    fields: dict[str, Any],
+    *,
+    sign_up: Callable[[Any], object],
+    page: Callable[..., Response[str]],
+    done: str,
+) -> Response[str]:
+    """A member's sign-up from a listing's page: the form checked against ``body_type``, then
+    ``sign_up(body)``; the page again with the errors (per field), or a redirect to ``done``."""
+    from functions.common.forms import validate
+
+    body, errors = validate(body_type, fields)
+    if body is None:
+        return page(errors=errors, status=422)
+    try:
+        sign_up(body)
+    except DomainError as error:
+        return page(errors={error.field or "signup": error.message}, status=error.status)
+    return app.redirect(done)
 
 
 def listing_id_type(service: PlacesService[Any]) -> Any:

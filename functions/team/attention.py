@@ -52,6 +52,8 @@ BID_OVERDUE = "bid-overdue"
 VISIT_OFFER = "visit-offer"
 VISIT_WAITING = "visit-waiting"
 NEWSLETTER_DRAFT = "newsletter-draft"
+#: Kept by the ``team-dead-letters`` schedule (functions/team/dead_letters.py), not by events.
+DEAD_LETTERS = "dead-letters"
 #: Month counts.
 NEWSLETTER_EMAILS = "newsletter-emails"
 

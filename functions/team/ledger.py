@@ -5,6 +5,7 @@
 | something needing attention | `TEAM#ATTENTION` | `<kind>#<ref>` |
 | it was dealt with (kept 30 days, so a late "opened" event cannot bring it back) | `TEAM#CLOSED` | `<kind>#<ref>` |
 | a count for a month | `TEAM#MONTH#<yyyy-mm>` | `<name>` |
+| messages waiting in a dead-letter queue (only while there are some) | `TEAM#ATTENTION` | `dead-letters#<queue>` |
 
 The team home reads everything open with one Query on ``TEAM#ATTENTION`` and the month's counts
 with one Query on its ``TEAM#MONTH#`` key; the ``team-attention`` consumer keeps both up to date.
@@ -32,6 +33,7 @@ class Attention:
     since: str
     group: str = ""  # e.g. the visit a waiting-list place belongs to
     group_title: str = ""
+    count: int = 1  # how many it stands for (messages in one dead-letter queue)
 
 
 def month_key(moment: datetime) -> str:
@@ -83,9 +85,28 @@ class Ledger:
                 since=str(i.get("since", "")),
                 group=str(i.get("group", "")),
                 group_title=str(i.get("group_title", "")),
+                count=int(i.get("count", 1)),
             )
             for i in self.store.query(ATTENTION)
         ]
+
+    def set_counts(self, kind: str, counts: dict[str, int], since: str) -> int:
+        """Make the open items of ``kind`` say ``counts`` (one item per name with a count above
+        nought): one Query, and a write only where a count changed. Returns the writes made."""
+        held = {str(i["ref"]): int(i.get("count", 0)) for i in self.store.query(ATTENTION, sk_prefix=f"{kind}#")}
+        writes = 0
+        for ref in sorted(set(held) | set(counts)):
+            count = counts.get(ref, 0)
+            if held.get(ref, 0) == count:
+                continue
+            key = {"pk": ATTENTION, "sk": f"{kind}#{ref}"}
+            if count > 0:
+                record = {**key, "kind": kind, "ref": ref, "title": ref, "link": "", "since": since, "count": count}
+                self.store.write([Put(record)])
+            else:
+                self.store.write([Delete(key)])
+            writes += 1
+        return writes
 
     def add_to_month(self, moment: datetime, name: str, amount: int) -> None:
         self.store.write(

@@ -1,6 +1,7 @@
 """The team home: what needs attention now (from the attention ledger) and the month at a glance.
 
-Every number comes from a Query on a key: the ledger the ``team-attention`` consumer keeps, the
+Every number comes from a Query on a key: the ledger the ``team-attention`` consumer (and, for
+dead-lettered events, the ``team-dead-letters`` schedule) keeps, the
 newsletter's pending-items and subscriber-status indexes, the funding rounds' and the visits'
 date indexes. The page makes six calls, however large the community grows.
 """
@@ -18,6 +19,7 @@ from .attention import (
     BID_OVERDUE,
     BID_SHORT,
     CONVENER_WANTED,
+    DEAD_LETTERS,
     NEWSLETTER_DRAFT,
     NEWSLETTER_EMAILS,
     SIG_PROPOSAL,
@@ -152,6 +154,14 @@ def team_home(store: Store | None = None, now: datetime | None = None) -> TeamHo
             "#drafts",
             "No draft is waiting for approval.",
             items=by_kind[NEWSLETTER_DRAFT],
+        ),
+        Tile(
+            "dead-letters",
+            "Dead-lettered events",
+            sum(item.count for item in by_kind[DEAD_LETTERS]),
+            "#dead-letters",
+            "Every event was delivered.",
+            items=sorted(by_kind[DEAD_LETTERS], key=lambda i: i.ref),
         ),
     ]
 

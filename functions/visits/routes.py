@@ -7,15 +7,13 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.common.errors import DomainError
-from functions.common.forms import validate
 from functions.common.http import App, User
 from functions.common.ids import utcnow
 from functions.common.web import parse_form
 from functions.places import views
 from functions.places.api import PlaceModels, register_place_api
 from functions.places.forms import LISTING_LABELS, read_listing_form
-from functions.places.pages import register_member_pages
+from functions.places.pages import register_member_pages, sign_up_from_form
 from functions.places.team import register_publishing, register_team
 from schemas.api.visits import (
     AttendeeList,
@@ -127,15 +125,14 @@ def register(app: App) -> None:
             return app.redirect(f"/auth/sign-in?next=/visits/{visit_id}")
         visit = service.get(visit_id)
         fields = {k: form.get(k, "") for k in ("access_needs", "dietary_needs", "note")}
-        body, errors = validate(SignUp, fields)
-        if body is None:
-            return _visit_page(app, service, visit, user, form=form, errors=errors, status=422)
-        try:
-            service.sign_up(visit_id, user, body)
-        except DomainError as error:
-            problem = {error.field or "signup": error.message}
-            return _visit_page(app, service, visit, user, form=form, errors=problem, status=error.status)
-        return app.redirect(f"/visits/{visit_id}?done=signed-up")
+        return sign_up_from_form(
+            app,
+            SignUp,
+            fields,
+            sign_up=lambda body: service.sign_up(visit_id, user, body),
+            page=lambda **shown: _visit_page(app, service, visit, user, form=form, **shown),
+            done=f"/visits/{visit_id}?done=signed-up",
+        )
 
     register_member_pages(app, service)
 

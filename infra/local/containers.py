@@ -67,6 +67,9 @@ class FunctionPool:
         self.function = function
         self._containers: list[_Container] = []
         self._guard = threading.Lock()
+        #: Signalled when a container is given back: a request waiting for one wakes at once
+        #: (no polling: 32 waiting clients polling every few ms burned the CPU they waited for).
+        self._released = threading.Condition(self._guard)
         self.invocations = 0
 
     def _load(self) -> ModuleType:
@@ -84,8 +87,8 @@ class FunctionPool:
         return module
 
     def _acquire(self) -> _Container:
-        while True:
-            with self._guard:
+        with self._released:
+            while True:
                 for container in self._containers:
                     if container.busy.acquire(blocking=False):
                         return container
@@ -94,12 +97,17 @@ class FunctionPool:
                     container.busy.acquire()
                     self._containers.append(container)
                     return container
-            time.sleep(0.005)
+                self._released.wait(timeout=1.0)  # the timeout only guards against a lost wake-up
+
+    def _release(self, container: _Container) -> None:
+        with self._released:
+            container.busy.release()
+            self._released.notify()
 
     def warm(self) -> None:
         """Create the first container now (like provisioned concurrency): import errors
         surface at start, not on the first request."""
-        self._acquire().busy.release()
+        self._release(self._acquire())
 
     def invoke(self, event: dict[str, Any]) -> Any:
         container = self._acquire()
@@ -114,7 +122,7 @@ class FunctionPool:
             )
             return container.handler(event, context)
         finally:
-            container.busy.release()
+            self._release(container)
 
     @property
     def containers(self) -> int:

@@ -16,6 +16,8 @@ from schemas.declaration import (
     ScheduleTrigger,
     StreamTrigger,
     Table,
+    dead_letter_queue_name,
+    failed_records_queue_name,
 )
 
 from .patterns import UnsupportedTrigger, check_pattern
@@ -58,6 +60,7 @@ class Resources:
         env = {f"{name.upper()}_TABLE": physical for name, physical in self.tables.items()}
         env.update({f"{name.upper()}_BUCKET": physical for name, physical in self.buckets.items()})
         env["EVENT_BUS_NAME"] = self.bus_name
+        env["DEAD_LETTER_QUEUE_PREFIX"] = PREFIX
         return env
 
 
@@ -125,7 +128,7 @@ def provision(clients: Any, sender_address: str) -> Resources:
             if isinstance(trigger, StreamTrigger):
                 if trigger.table not in stream_arns:
                     raise UnsupportedTrigger(f"{function.name}/{trigger.name}: table {trigger.table!r} has no stream")
-                failed = sqs.create_queue(QueueName=f"{PREFIX}-{trigger.name}-failed")["QueueUrl"]
+                failed = sqs.create_queue(QueueName=failed_records_queue_name(PREFIX, trigger.name))["QueueUrl"]
                 resources.streams.append(
                     StreamBinding(
                         function.name, trigger, resources.tables[trigger.table], stream_arns[trigger.table], failed
@@ -136,7 +139,7 @@ def provision(clients: Any, sender_address: str) -> Resources:
             if not isinstance(trigger, EventTrigger):
                 continue
             name = f"{PREFIX}-{trigger.name}"
-            dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+            dlq_url = sqs.create_queue(QueueName=dead_letter_queue_name(PREFIX, trigger.name))["QueueUrl"]
             dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             queue_url = sqs.create_queue(
                 QueueName=name,

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints
 
 from schemas.api.base import ApiModel
-from schemas.text import EmailAddress, Text
-
-Theme = Annotated[str, Text(1, 40)]
+from schemas.text import NamedAddresses, Text, Themes
 
 
 class ProposeConversation(ApiModel):
@@ -21,26 +19,13 @@ class ProposeConversation(ApiModel):
         description="The question the conversation explores.",
         examples=["How do we cultivate kindness in teams under pressure?"],
     )
-    themes: list[Theme] = Field(default_factory=list, max_length=6)
-    co_host_emails: list[Annotated[EmailAddress, StringConstraints(max_length=254)]] = Field(
+    themes: Themes = Field(default_factory=list, max_length=6)
+    co_host_emails: NamedAddresses = Field(
         default_factory=list,
         max_length=3,
         description="People who will host it with you. They are emailed a link, and are co-hosts only once they "
         "confirm.",
     )
-
-    @field_validator("themes")
-    @classmethod
-    def _distinct_themes(cls, themes: list[str]) -> list[str]:
-        seen: dict[str, str] = {}
-        for theme in themes:
-            seen.setdefault(theme.casefold(), theme)
-        return list(seen.values())
-
-    @field_validator("co_host_emails")
-    @classmethod
-    def _lower_emails(cls, emails: list[str]) -> list[str]:
-        return list(dict.fromkeys(e.lower() for e in emails))
 
 
 class PinConversation(ApiModel):

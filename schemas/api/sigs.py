@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from schemas.api.base import ApiModel
 from schemas.api.chain import Origins, OriginView, distinct
-from schemas.text import EmailAddress, Text
-
-Theme = Annotated[str, Text(1, 40)]
+from schemas.text import NamedAddresses, Text, Themes
 
 
 class ProposeSig(ApiModel):
@@ -23,26 +21,13 @@ class ProposeSig(ApiModel):
     purpose: Annotated[str, Text(10, 2000, multiline=True)] = Field(
         description="What the group is for and who it is for."
     )
-    themes: list[Theme] = Field(default_factory=list, max_length=10)
-    co_convener_emails: list[Annotated[EmailAddress, StringConstraints(max_length=254)]] = Field(
+    themes: Themes = Field(default_factory=list, max_length=10)
+    co_convener_emails: NamedAddresses = Field(
         default_factory=list, max_length=5, description="Members who will convene the group with you."
     )
     origins: Origins = Field(default_factory=list)
 
     _distinct_origins = field_validator("origins")(distinct)
-
-    @field_validator("themes")
-    @classmethod
-    def _distinct_themes(cls, themes: list[str]) -> list[str]:
-        seen: dict[str, str] = {}
-        for theme in themes:
-            seen.setdefault(theme.casefold(), theme)
-        return list(seen.values())
-
-    @field_validator("co_convener_emails")
-    @classmethod
-    def _lower_emails(cls, emails: list[str]) -> list[str]:
-        return list(dict.fromkeys(e.lower() for e in emails))
 
 
 class SigDecision(ApiModel):

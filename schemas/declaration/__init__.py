@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import canary, chain, core, events, funding, newsletter, openspace, outbox, sigs, team, visits
 from .model import (
+    DEAD_LETTER_SUFFIXES,
     EVENT_SOURCE,
     FUNCTION_ENVIRONMENT,
     ApiTrigger,
@@ -19,6 +20,8 @@ from .model import (
     ScheduleTrigger,
     StreamTrigger,
     Table,
+    dead_letter_queue_name,
+    failed_records_queue_name,
 )
 from .tables import TABLES
 
@@ -29,6 +32,7 @@ BUCKETS: tuple[Bucket, ...] = tuple(b for area in _AREAS for b in getattr(area, 
 
 __all__ = [
     "BUCKETS",
+    "DEAD_LETTER_SUFFIXES",
     "EVENT_SOURCE",
     "FUNCTIONS",
     "FUNCTION_ENVIRONMENT",
@@ -42,6 +46,8 @@ __all__ = [
     "ScheduleTrigger",
     "StreamTrigger",
     "Table",
+    "dead_letter_queue_name",
+    "failed_records_queue_name",
     "function_named",
     "table_named",
 ]

@@ -138,6 +138,9 @@ class Function:
     buckets: dict[str, TableAccess] = field(default_factory=dict)
     memory_mb: int = 512
     timeout_seconds: int = 15
+    #: Counts the messages waiting in every dead-letter queue (the team home's tile): it gets
+    #: ``DEAD_LETTER_QUEUE_PREFIX`` and may list queues and read the dead-letter queues' attributes.
+    reads_dead_letter_queues: bool = False
 
     @property
     def module(self) -> str:
@@ -163,3 +166,19 @@ class Bucket:
     @property
     def env_var(self) -> str:
         return f"{self.name.upper()}_BUCKET"
+
+
+#: Names of the queues that hold what could not be processed, the same on AWS (prefix: the
+#: stack's name) and locally (prefix: the runtime's), so one function counts them in both.
+DEAD_LETTER_SUFFIXES = ("-dlq", "-failed")
+
+
+def dead_letter_queue_name(prefix: str, trigger_name: str) -> str:
+    """An event trigger's dead-letter queue (events its function kept failing, or EventBridge
+    could not deliver)."""
+    return f"{prefix}-{trigger_name}-dlq"
+
+
+def failed_records_queue_name(prefix: str, trigger_name: str) -> str:
+    """A stream trigger's on-failure queue (batches still failing after the retries)."""
+    return f"{prefix}-{trigger_name}-failed"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import ApiTrigger, EventTrigger, Function
+from .model import ApiTrigger, EventTrigger, Function, ScheduleTrigger
 
 #: The events that open or close something on the team home (see functions/team/attention.py).
 ATTENTION_EVENTS: tuple[str, ...] = (
@@ -46,5 +46,19 @@ FUNCTIONS: tuple[Function, ...] = (
         "from the domain events, so the page reads it with one Query.",
         triggers=(EventTrigger(name="team-attention", detail_types=ATTENTION_EVENTS),),
         tables={"main": "read_write", "idempotency": "read_write"},
+    ),
+    Function(
+        name="team-dead-letters",
+        handler="functions.team.dead_letters:handler",
+        description="Counts the events waiting in every dead-letter queue for the team home.",
+        triggers=(
+            ScheduleTrigger(
+                name="team-dead-letters",
+                expression="rate(5 minutes)",
+                description="Counts what waits in the dead-letter queues, for the team home",
+            ),
+        ),
+        tables={"main": "read_write"},
+        reads_dead_letter_queues=True,
     ),
 )
