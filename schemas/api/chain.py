@@ -107,6 +107,3 @@ class EditWriteUp(ApiModel):
 class WriteUpPublished(ApiModel):
     item_id: str
     status: Literal["pending"] = "pending"
-
-
-__all__ = ["ORIGIN_PATTERN", "OriginRef", "Origins", "StringConstraints", "distinct"]
