@@ -115,6 +115,9 @@ class LocalRuntime:
     def start(self) -> str:
         # Bind first, so a busy port fails before anything else happens.
         self._server = make_server(self.host, self.port, self.wsgi, threaded=True)
+        # socketserver's default joins every request thread at server_close: with requests in
+        # flight, stopping would wait for all of them (CI saw > 10 s). They are daemons; let go.
+        self._server.block_on_close = False
         self.port = self._server.server_port
         self._own_hosts = guard.own_hosts(self.host, self.port, self.allowed_hosts)
         saved = None
