@@ -132,7 +132,10 @@ def register(app: App) -> None:
     def story_page(event_id: EventId) -> Response[str]:
         user = app.user(acting=False)
         story, _ = service.taken_forward(event_id, user)
-        return app.page("chain/taken_forward.html", story=story)
+        from functions.comments.thread import thread_for  # members' comments (issue 11 §4)
+
+        comments = thread_for(f"taken-forward:{event_id}", user, service.store)
+        return app.page("chain/taken_forward.html", story=story, comments=comments)
 
     def write_up_page(event_id: str, **extra: Any) -> Response[str]:
         user = app.user(acting=False)

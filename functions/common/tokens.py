@@ -37,6 +37,8 @@ LIFETIMES: dict[str, timedelta] = {
     "bid-co-applicant": timedelta(days=30),
     "openspace-cohost": timedelta(days=30),
     "openspace-harvest": timedelta(days=30),
+    # A team member decides a member's held first comment (approve or reject), once.
+    "comment-moderation": timedelta(days=14),
 }
 
 

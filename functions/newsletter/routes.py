@@ -245,7 +245,10 @@ def register(app: App) -> None:
     @app.get("/newsletter/issues/<issue_id>", include_in_schema=False)
     def issue_page(issue_id: IssueId) -> Response[str]:
         issue, content = service.issue(issue_id)
-        return app.page("newsletter/issue.html", issue=issue, sections=rendering.sections(content))
+        from functions.comments.thread import thread_for  # members' comments (issue 11 §4)
+
+        comments = thread_for(f"newsletter:{issue_id}", app.user(acting=False))
+        return app.page("newsletter/issue.html", issue=issue, sections=rendering.sections(content), comments=comments)
 
     from .editing_routes import register_editing
 

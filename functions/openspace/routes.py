@@ -436,8 +436,14 @@ def register(app: App) -> None:
 
     def proceedings_page_for(event_id: str, user: User | None, *, status: int = 200, **extra: Any) -> Response[str]:
         event, harvested, published_at = service.proceedings(event_id, user)
+        comments = None
+        if published_at is not None:  # members comment on published proceedings (issue 11 §4)
+            from functions.comments.thread import thread_for
+
+            comments = thread_for(f"proceedings:{event_id}", user, service.store)
         return app.page(
             "openspace/proceedings.html",
+            comments=comments,
             status=status,
             event=event,
             harvested=harvested,

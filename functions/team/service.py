@@ -18,6 +18,8 @@ from functions.common.store import Store
 from .attention import (
     BID_OVERDUE,
     BID_SHORT,
+    COMMENT_HELD,
+    COMMENT_REPORTED,
     CONVENER_WANTED,
     DEAD_LETTERS,
     NEWSLETTER_DRAFT,
@@ -154,6 +156,22 @@ def team_home(store: Store | None = None, now: datetime | None = None) -> TeamHo
             "#drafts",
             "No draft is waiting for approval.",
             items=by_kind[NEWSLETTER_DRAFT],
+        ),
+        Tile(
+            "held-comments",
+            "First comments waiting for approval",
+            len(by_kind[COMMENT_HELD]),
+            "/comments/staff#held",
+            "No comment is waiting for approval.",
+            items=by_kind[COMMENT_HELD],
+        ),
+        Tile(
+            "reported-comments",
+            "Reported comments",
+            len(by_kind[COMMENT_REPORTED]),
+            "/comments/staff#reported",
+            "No comment has been reported.",
+            items=by_kind[COMMENT_REPORTED],
         ),
         Tile(
             "dead-letters",

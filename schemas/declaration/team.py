@@ -28,6 +28,13 @@ ATTENTION_EVENTS: tuple[str, ...] = (
     "NewsletterApproved",
     "NewsletterDraftReturned",
     "NewsletterBatchReady",
+    "CommentHeld",
+    "CommentApproved",
+    "CommentRejected",
+    "CommentReported",
+    "CommentHidden",
+    "CommentReportsDismissed",
+    "CommentsErased",
 )
 
 FUNCTIONS: tuple[Function, ...] = (
