@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from functions.common.errors import DomainError
+from functions.common.errors import Conflict, DomainError
 from functions.common.forms import validate
 from functions.common.http import App, User
 from functions.common.web import parse_form
@@ -94,9 +94,9 @@ def register(app: App) -> None:
         "/api/comments/<comment_id>/reports", tags=TAG, status_code=201, summary="Report a comment to the team"
     )
     def api_report(comment_id: CommentId, body: Annotated[NewReport, Body()]) -> ReportAccepted:
-        new = service.report(comment_id, body.reason, app.require_user())
-        message = "Thank you: the team will look at it." if new else "You have reported this comment already."
-        return ReportAccepted(comment_id=comment_id, message=message)
+        if not service.report(comment_id, body.reason, app.require_user()):
+            raise Conflict("You have reported this comment already: the team will look at it.")
+        return ReportAccepted(comment_id=comment_id, message="Thank you: the team will look at it.")
 
     @app.post("/api/comments/<comment_id>/decision", tags=TAG, summary="Approve or reject a held comment (staff)")
     def api_decide(comment_id: CommentId, body: Annotated[Decision, Body()]) -> CommentView:
@@ -252,5 +252,5 @@ def register(app: App) -> None:
         body, errors = validate(NewReport, {"reason": form.get("reason", "")}, MESSAGES)
         if body is None:
             return report_page(comment_id, user, 422, errors=errors, reason=form.get("reason", ""))
-        service.report(comment_id, body.reason, user)
+        service.report(comment_id, body.reason, user)  # reported before: the same thanks
         return app.redirect(f"/comments/{comment_id}/report?done=1")
