@@ -44,9 +44,7 @@ def _token(link: str) -> str:
     return link.split("token=", 1)[1]
 
 
-def test_a_first_comment_is_held_decided_once_from_the_emailed_link_and_later_ones_are_shown(
-    api: Api, email
-) -> None:
+def test_a_first_comment_is_held_decided_once_from_the_emailed_link_and_later_ones_are_shown(api: Api, email) -> None:
     event_id, title = _event(api)
     target = f"taken-forward:{event_id}"
     author = email("priya")
@@ -198,7 +196,7 @@ def test_signed_out_readers_are_asked_to_log_in_and_come_back(api: Api, email) -
 
 
 def test_reports_once_per_person_and_only_the_team_hides(api: Api, email) -> None:
-    event_id, title = _event(api)
+    event_id, _ = _event(api)
     target = f"taken-forward:{event_id}"
     as_author = api.auth(email("ola"), name="Ola")
     comment_id = _post(api, as_author, target, "Something unkind.").json()["comment_id"]
@@ -229,7 +227,9 @@ def test_reports_once_per_person_and_only_the_team_hides(api: Api, email) -> Non
     assert api.post(hide, json={"reason": "Again."}, headers=staff).status_code == 409
     assert api.post(f"/api/comments/{comment_id}/reports", json={}, headers=api.auth(email("x"))).status_code == 404
     api.settle()
-    assert all(c["comment_id"] != comment_id for c in api.get("/api/comments/moderation", headers=staff).json()["reported"])
+    assert all(
+        c["comment_id"] != comment_id for c in api.get("/api/comments/moderation", headers=staff).json()["reported"]
+    )
     assert f"comment-{comment_id}" not in api.get("/staff", headers=staff).text
 
 

@@ -1,11 +1,16 @@
 """Comments in the main table.
 
-| item | pk | sk | gsi1 (the member's) | gsi2 (the thread: shown only) | gsi3 (the team's queues) |
-| --- | --- | --- | --- | --- | --- |
-| a comment | `COMMENT#<id>` | `COMMENT` | `COMMENTSBY#<member id>` / `<when>#<id>` | `COMMENTS#<target>` / `<when>#<id>` | `COMMENTQUEUE#held` or `#reported` / `<when>#<id>` |
-| a report of it | `COMMENT#<id>` | `REPORT#<member id>` | `COMMENTREPORTSBY#<member id>` / `<when>#<id>` | | |
-| an approved commenter | `COMMENTER#<member id>` | `COMMENTER` | | | |
-| an email sent (per event and recipient, 30 days) | `COMMENTMAIL#<event id>` | `<pseudonym>` | | | |
+| item | pk | sk |
+| --- | --- | --- |
+| a comment | `COMMENT#<id>` | `COMMENT` |
+| a report of it | `COMMENT#<id>` | `REPORT#<member id>` |
+| an approved commenter | `COMMENTER#<member id>` | `COMMENTER` |
+| an email sent (per event and recipient, 30 days) | `COMMENTMAIL#<event id>` | `<pseudonym>` |
+
+A comment's indexes (`<when>#<id>` sorts each): gsi1 `COMMENTSBY#<member id>` (the member's, for
+export and erasure); gsi2 `COMMENTS#<target>` (the thread: only while shown); gsi3
+`COMMENTQUEUE#held` or `COMMENTQUEUE#reported` (the team's queues: only while waiting). A report's
+gsi1 is `COMMENTREPORTSBY#<member id>`.
 
 gsi2 and gsi3 are sparse: a comment is in its target's thread only while it is shown, and in a
 queue only while it waits for the team, so every read returns all it reads (no filter).
@@ -76,7 +81,8 @@ class CommentRepository:
     def get(self, comment_id: str) -> Comment | None:
         if not comment_id.startswith("comment_") or len(comment_id) > 64:
             return None
-        item = self.store.get(**comment_key(comment_id))
+        key = comment_key(comment_id)
+        item = self.store.get(key["pk"], key["sk"])
         return _comment(item) if item else None
 
     def thread(self, target: str) -> list[Comment]:

@@ -90,9 +90,7 @@ def register(app: App) -> None:
         user = app.user(acting=False)
         return comment_view(service.get(comment_id, user), user)
 
-    @app.post(
-        "/api/comments/<comment_id>/reports", tags=TAG, status_code=201, summary="Report a comment to the team"
-    )
+    @app.post("/api/comments/<comment_id>/reports", tags=TAG, status_code=201, summary="Report a comment to the team")
     def api_report(comment_id: CommentId, body: Annotated[NewReport, Body()]) -> ReportAccepted:
         if not service.report(comment_id, body.reason, app.require_user()):
             raise Conflict("You have reported this comment already: the team will look at it.")

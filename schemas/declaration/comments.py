@@ -18,7 +18,8 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         name="comments-notifications",
         handler="functions.comments.notifications:handler",
-        description="Emails the team a scanner-safe link to decide a held first comment, and tells its author the outcome.",
+        description="Emails the team a scanner-safe link to decide a held first comment, "
+        "and tells its author the outcome.",
         triggers=(
             EventTrigger(
                 name="comments-notifications",
