@@ -75,10 +75,11 @@ def convene(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def mails(url: str, to: str) -> list[dict]:
+def mails(url: str, to: str, subject: str = "") -> list[dict]:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        found = [m for m in requests.get(url + "/_local/mail.json", timeout=10).json()["messages"] if to in m["to"]]
+        messages = requests.get(url + "/_local/mail.json", timeout=10).json()["messages"]
+        found = [m for m in messages if to in m["to"] and subject in m["subject"]]
         if found:
             return found
         time.sleep(0.2)
@@ -115,6 +116,20 @@ def test_the_demo_bristol_event_tells_how_its_ideas_are_taken_forward(dev: str) 
     assert sig["came_from"][0]["title"] == "Responding to failure honestly, openly and safely"
 
 
+def test_the_demo_comments_one_shown_and_a_first_one_held_for_the_team(dev: str) -> None:
+    """Issue 11 §4, done when: a comment is held (the team's email in the mail viewer), and an
+    approved one is shown on the Bristol proceedings."""
+    shown = requests.get(dev + "/api/comments?target=proceedings:event_demobristolheld", timeout=10).json()
+    assert [c["author"] for c in shown["comments"]] == ["Amara Okafor"]
+    target = "taken-forward:event_demobristolheld"
+    assert requests.get(dev + f"/api/comments?target={target}", timeout=10).json()["comments"] == []
+    held = mails(dev, "community.team@q.example.org", "A first comment to approve")
+    assert held, "no moderation email"
+    link = next(x for x in held[0]["links"] if "/comments/moderate?token=" in x)
+    page = requests.get(link, timeout=10).text
+    assert "Priya Shah" in page and "kindness check-in" in page and "Approve" in page
+
+
 def test_sign_in_propose_approve_join_over_http(dev: str) -> None:
     member = "grace.lee@example.org"
     assert (
@@ -133,7 +148,7 @@ def test_sign_in_propose_approve_join_over_http(dev: str) -> None:
     assert created.status_code == 201
     sig_id = created.json()["sig_id"]
 
-    staff_mail = [m for m in mails(dev, "community.team@q.example.org") if "Cultivating Kindness" in m["subject"]]
+    staff_mail = mails(dev, "community.team@q.example.org", "Cultivating Kindness")
     review = next(x for x in staff_mail[0]["links"] if "/review?token=" in x)
     assert requests.head(review, timeout=10).status_code == 200
     assert requests.get(review, timeout=10).status_code == 200

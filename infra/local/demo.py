@@ -48,9 +48,11 @@ def seed(runtime: LocalRuntime) -> None:
     from pathlib import Path
 
     seed_sigs()
-    for module in sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])):
-        if module.startswith("demo_"):
-            importlib.import_module(f"infra.local.{module}").seed(runtime)
+    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("demo_"))
+    modules = [importlib.import_module(f"infra.local.{name}") for name in names]
+    # By name, except a module that builds on the others' content (``SEED_LAST = True``) comes after them.
+    for module in sorted(modules, key=lambda m: bool(getattr(m, "SEED_LAST", False))):
+        module.seed(runtime)
 
 
 def seed_sigs() -> None:
