@@ -7,9 +7,8 @@ What needs attention:
   review period ended) without a decision, until the bid is decided or withdrawn;
 - a place offered on a visit, until it is accepted, expires or is given up;
 - a member on a visit's waiting list, until they get a place, an offer or leave;
-- a newsletter draft, until an editor approves it;
-- a member's held first comment, until the team decides it; a reported comment, until the team
-  hides or keeps it.
+- a newsletter draft, until an editor approves it.
+(A held first comment and a reported comment are opened and closed by ``comments-notifications``.)
 The month's counts: newsletter emails queued to send.
 """
 
@@ -20,15 +19,6 @@ from datetime import UTC, datetime
 from functions.common.consumer import consumer
 from functions.common.ids import utcnow
 from functions.common.store import Store
-from schemas.events.comments import (
-    CommentApproved,
-    CommentHeld,
-    CommentHidden,
-    CommentRejected,
-    CommentReported,
-    CommentReportsDismissed,
-    CommentsErased,
-)
 from schemas.events.funding import (
     BidApproved,
     BidLeftShortOfReviewers,
@@ -63,6 +53,8 @@ BID_OVERDUE = "bid-overdue"
 VISIT_OFFER = "visit-offer"
 VISIT_WAITING = "visit-waiting"
 NEWSLETTER_DRAFT = "newsletter-draft"
+#: Kept by the ``comments-notifications`` consumer (functions/comments/notifications.py), which
+#: takes the comment events anyway: a held first comment, a reported comment.
 COMMENT_HELD = "comment-held"
 COMMENT_REPORTED = "comment-reported"
 #: Kept by the ``team-dead-letters`` schedule (functions/team/dead_letters.py), not by events.
@@ -180,35 +172,6 @@ def batch_ready(event: NewsletterBatchReady) -> None:
     _ledger().add_to_month(moment, NEWSLETTER_EMAILS, len(event.subscriber_ids))
 
 
-# -- comments ---------------------------------------------------------------------------------
-def _comment(kind: str, event: CommentHeld | CommentReported) -> Attention:
-    link = f"/comments/staff#comment-{event.comment_id}"
-    return Attention(kind, event.comment_id, f"On {event.target_title}", link, _since(event))
-
-
-def comment_held(event: CommentHeld) -> None:
-    _ledger().open(_comment(COMMENT_HELD, event))
-
-
-def comment_decided(event: CommentApproved | CommentRejected) -> None:
-    _ledger().close(COMMENT_HELD, event.comment_id)
-
-
-def comment_reported(event: CommentReported) -> None:
-    _ledger().open(_comment(COMMENT_REPORTED, event))
-
-
-def comment_dealt_with(event: CommentHidden | CommentReportsDismissed) -> None:
-    _ledger().close(COMMENT_REPORTED, event.comment_id)
-
-
-def comments_erased(event: CommentsErased) -> None:
-    ledger = _ledger()
-    for comment_id in event.comment_ids:
-        ledger.close(COMMENT_HELD, comment_id)
-        ledger.close(COMMENT_REPORTED, comment_id)
-
-
 handler = consumer(
     "team-attention",
     {
@@ -234,12 +197,5 @@ handler = consumer(
         NewsletterApproved: approved,
         NewsletterDraftReturned: approved,
         NewsletterBatchReady: batch_ready,
-        CommentHeld: comment_held,
-        CommentApproved: comment_decided,
-        CommentRejected: comment_decided,
-        CommentReported: comment_reported,
-        CommentHidden: comment_dealt_with,
-        CommentReportsDismissed: comment_dealt_with,
-        CommentsErased: comments_erased,
     },
 )

@@ -18,12 +18,20 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         name="comments-notifications",
         handler="functions.comments.notifications:handler",
-        description="Emails the team a scanner-safe link to decide a held first comment, "
-        "and tells its author the outcome.",
+        description="Emails the team a scanner-safe link to decide a held first comment, tells its author "
+        "the outcome, and keeps the team home's comment tiles.",
         triggers=(
             EventTrigger(
                 name="comments-notifications",
-                detail_types=("CommentHeld", "CommentApproved", "CommentRejected"),
+                detail_types=(
+                    "CommentHeld",
+                    "CommentApproved",
+                    "CommentRejected",
+                    "CommentReported",
+                    "CommentHidden",
+                    "CommentReportsDismissed",
+                    "CommentsErased",
+                ),
             ),
         ),
         # read_write: a marker per (event, recipient) so a retried fan-out emails nobody twice.

@@ -28,13 +28,6 @@ ATTENTION_EVENTS: tuple[str, ...] = (
     "NewsletterApproved",
     "NewsletterDraftReturned",
     "NewsletterBatchReady",
-    "CommentHeld",
-    "CommentApproved",
-    "CommentRejected",
-    "CommentReported",
-    "CommentHidden",
-    "CommentReportsDismissed",
-    "CommentsErased",
 )
 
 FUNCTIONS: tuple[Function, ...] = (
