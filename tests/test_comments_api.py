@@ -282,3 +282,20 @@ def test_comments_are_in_the_export_and_go_with_erasure(api: Api, email, state: 
     assert [c["comment_id"] for c in _thread(api, target)] == [other]
     assert f"comment-{comment_id}" not in api.get("/staff", headers=staff).text
     assert api.get(f"/api/comments/{other}", headers=staff).json()["reports"] == 1  # the count stays
+
+
+def test_members_comment_on_a_sent_issue_not_on_a_draft(api: Api, email) -> None:
+    from functions.common.store import Put, Store
+
+    tag = uuid.uuid4().hex[:8]
+    for status in ("approved", "draft"):
+        issue = {"pk": f"NEWSLETTER#nl_{status}{tag}", "sk": "ISSUE", "issue_id": f"nl_{status}{tag}"}
+        Store().write([Put({**issue, "title": f"Q-municate {tag}", "status": status, "created_at": "2026-11-01"})])
+    member = api.auth(email("gareth"))
+    sent = _post(api, member, f"newsletter:nl_approved{tag}", "Great news about the Coaching SIG.")
+    assert sent.status_code == 201, sent.text
+    assert api.get(f"/api/comments/{sent.json()['comment_id']}", headers=member).json()["target_title"] == (
+        f"Q-municate {tag}"
+    )
+    assert _post(api, member, f"newsletter:nl_draft{tag}", "Too early.").status_code == 404
+    assert api.get("/api/comments", params={"target": f"newsletter:nl_draft{tag}"}).status_code == 404
