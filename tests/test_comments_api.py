@@ -299,3 +299,12 @@ def test_members_comment_on_a_sent_issue_not_on_a_draft(api: Api, email) -> None
     )
     assert _post(api, member, f"newsletter:nl_draft{tag}", "Too early.").status_code == 404
     assert api.get("/api/comments", params={"target": f"newsletter:nl_draft{tag}"}).status_code == 404
+
+
+def test_a_member_not_yet_approved_cannot_flood_the_team(api: Api, email) -> None:
+    event_id, _ = _event(api)
+    member = api.auth(email("flood"))
+    codes = [_post(api, member, f"taken-forward:{event_id}", f"Comment {n}").status_code for n in range(4)]
+    assert codes == [201, 201, 201, 429]
+    refused = _post(api, member, f"taken-forward:{event_id}", "Again")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] and "waiting for the team" in refused.text

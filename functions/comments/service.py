@@ -75,6 +75,11 @@ class CommentService:
         target = Target.parse(target_ref)
         title = target_title(target, user, self.store)
         status = domain.first_status(self.repo.is_approved(user.member_id))
+        if status == Status.HELD:
+            from functions.common import limits
+
+            message = "You have several comments waiting for the team already: please wait until they have looked."
+            limits.check("comments-held-member", user.member_id, self.store, message=message)
         comment = Comment(
             comment_id=new_id("comment"),
             target=target.ref,

@@ -36,6 +36,9 @@ LIMITS: dict[str, Limit] = {
         Limit("subscribe-mailbox", 5, 3600),
         Limit("subscribe-client", 60, 600),
         Limit("subscribe-overall", 2000, 3600),
+        # Each comment held for the team emails every team member: a member not yet approved
+        # cannot flood the team's inboxes.
+        Limit("comments-held-member", 3, 3600),
     )
 }
 
