@@ -136,7 +136,7 @@ def takeaway_published(event: TakeawayPublished, store: Store | None = None) -> 
     # The member's name only with their consent: an anonymous takeaway carries none.
     follow = Follow(
         kind="takeaway",
-        ref=f"takeaway:{event.gathering_id}:{event.answer_id}",
+        ref=f"takeaway:{event.takeaway_id}",
         title=event.text if len(event.text) <= 140 else event.text[:139].rstrip() + "…",
         at=event.occurred_at.isoformat(),
         what="A member's takeaway",

@@ -119,6 +119,8 @@ class Answer:
 @dataclass(frozen=True)
 class Takeaway:
     event_id: str
+    #: Its own id (public): the answer's id names the member, so it is never shown.
+    takeaway_id: str
     answer_id: str
     day: int
     text: str
@@ -152,10 +154,11 @@ def ensure_publishable(answer: Answer | None) -> Answer:
     return answer
 
 
-def takeaway_of(answer: Answer, now: datetime) -> Takeaway:
+def takeaway_of(answer: Answer, takeaway_id: str, now: datetime) -> Takeaway:
     named = answer.consent == "named"
     return Takeaway(
         event_id=answer.event_id,
+        takeaway_id=takeaway_id,
         answer_id=answer.answer_id,
         day=answer.day,
         text=answer.text,

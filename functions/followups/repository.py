@@ -112,8 +112,9 @@ def _answer(item: dict[str, Any]) -> Answer:
 def _takeaway_item(t: Takeaway) -> dict[str, Any]:
     return {
         "pk": pk(t.event_id),
-        "sk": f"TAKEAWAY#{ts(t.published_at)}#{t.answer_id}",
+        "sk": f"TAKEAWAY#{ts(t.published_at)}#{t.takeaway_id}",
         "event_id": t.event_id,
+        "takeaway_id": t.takeaway_id,
         "answer_id": t.answer_id,
         "day": t.day,
         "text": t.text,
@@ -129,6 +130,7 @@ def _takeaway_item(t: Takeaway) -> dict[str, Any]:
 def _takeaway(item: dict[str, Any]) -> Takeaway:
     return Takeaway(
         event_id=item["event_id"],
+        takeaway_id=item["takeaway_id"],
         answer_id=item["answer_id"],
         day=int(item["day"]),
         text=item["text"],

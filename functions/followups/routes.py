@@ -88,7 +88,7 @@ def staff_answer_view(a: Answer) -> StaffAnswerView:
 
 def takeaway_view(t: Takeaway) -> TakeawayView:
     return TakeawayView(
-        answer_id=t.answer_id,
+        takeaway_id=t.takeaway_id,
         day=t.day,
         text=t.text,
         name=t.name,

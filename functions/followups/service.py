@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from functions.common import tokens
 from functions.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from functions.common.identity import User
-from functions.common.ids import utcnow
+from functions.common.ids import new_id, utcnow
 from functions.common.settings import settings
 from functions.common.store import ConditionFailed, Store
 from functions.members.model import display_name
@@ -241,11 +241,12 @@ class FollowupService:
         user.require_staff()
         day, member_id = domain.parse_answer_id(answer_id)
         answer = domain.ensure_publishable(self.repo.answer(event_id, day, member_id))
-        takeaway = domain.takeaway_of(answer, utcnow())
+        takeaway = domain.takeaway_of(answer, new_id("tk"), utcnow())
         event = TakeawayPublished(
             gathering_id=event_id,
             day=day,
             answer_id=answer.answer_id,
+            takeaway_id=takeaway.takeaway_id,
             event_title=answer.event_title,
             text=answer.text,
             name=takeaway.name,

@@ -179,7 +179,7 @@ def item_for_takeaway(event: TakeawayPublished, link: str) -> Item:
     their name only if they agreed to it (erasure takes it out again: ``named_member_id``)."""
     by = event.name or "A member"
     return Item(
-        item_id=f"takeaway-{event.gathering_id}-{event.answer_id}"[:120],
+        item_id=f"takeaway-{event.takeaway_id}",
         section="news",
         title=f"What a member took away from {event.event_title}"[:150],
         body=f"{by}:\n\n{event.text}"[:5000],

@@ -95,7 +95,7 @@ class StaffAnswerView(ApiModel):
 
 
 class TakeawayView(ApiModel):
-    answer_id: str
+    takeaway_id: str
     day: int
     text: str
     name: str | None = Field(None, description="Shown only with the member's consent.")

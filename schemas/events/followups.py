@@ -26,7 +26,9 @@ class TakeawayPublished(DomainEvent):
 
     gathering_id: str
     day: int = Field(ge=0, le=730)
+    #: The answer it was (names the member: for the follow-ups area only) and its own public id.
     answer_id: str
+    takeaway_id: str
     event_title: str
     text: str
     #: The member's display name, only when they agreed to be named (None: anonymous).
