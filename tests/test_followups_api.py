@@ -268,3 +268,41 @@ def test_link_misuse_shows_the_link_problem_page(api: Api, held: dict[str, Any])
             assert response.status_code == status, (name, response.text)
             assert "This link cannot be used" in response.text and says in response.text, name
     assert table_fingerprint(api.runtime) == before
+
+
+def test_export_and_erasure_of_answers(api: Api, held: dict[str, Any]) -> None:
+    event_id, people = held["event_id"], held["people"]
+    amara, priya = people[0], people[2]
+    _started(api, held)
+    name = "Amara"
+    text = f"Named takeaway {uuid.uuid4().hex[:6]}"
+    assert api.post("/followups/answer", data={"token": token_of(_link(api, amara)), "text": text, "consent": "named"})
+    private = f"Unpublished thought {uuid.uuid4().hex[:6]}"
+    answer = {"token": token_of(_link(api, priya)), "text": private, "consent": "private"}
+    assert api.post("/followups/answer", data=answer).ok
+    staff = api.auth(STAFF, staff=True)
+    (shown,) = api.get(f"/api/followups/events/{event_id}", headers=staff).json()["answers"]
+    assert api.post(f"/api/followups/events/{event_id}/answers/{shown['answer_id']}/publication", headers=staff).ok
+    api.settle()
+
+    mine = held["headers"][amara]
+    data = api.get("/api/account/data", headers=mine).json()["followups"]
+    assert [a["text"] for a in data["followup_answers"]] == [text]
+    assert [s["day"] for s in data["followups_sent"]] == [14]
+    assert [t["name"] for t in data["takeaways_published_with_your_name"]] == [name]
+
+    # Priya's unpublished answer goes with her account.
+    theirs = held["headers"][priya]
+    assert api.post("/api/account/erasure", json={"confirm": "erase my account"}, headers=theirs).status_code == 200
+    assert everything_mentioning(api.runtime, private) == []
+
+    # Amara's published takeaway stays, without her name, on the event's page and in its story.
+    member_id = shown["answer_id"].split("-", 1)[1]
+    assert api.post("/api/account/erasure", json={"confirm": "erase my account"}, headers=mine).status_code == 200
+    api.settle()
+    assert everything_mentioning(api.runtime, amara) == []
+    left = api.get(f"/api/followups/events/{event_id}/takeaways").json()
+    assert [(t["text"], t["name"]) for t in left] == [(text, None)]
+    assert [item for _, item in everything_mentioning(api.runtime, text) if member_id in json.dumps(item)] == []
+    page = api.get(f"/events/{event_id}").text
+    assert text in page and "— A member" in page

@@ -131,7 +131,7 @@ def _takeaway(item: dict[str, Any]) -> Takeaway:
     return Takeaway(
         event_id=item["event_id"],
         takeaway_id=item["takeaway_id"],
-        answer_id=item["answer_id"],
+        answer_id=item.get("answer_id", ""),
         day=int(item["day"]),
         text=item["text"],
         name=item.get("name"),
@@ -285,9 +285,8 @@ class FollowupRepository:
                     [
                         Update(
                             key=key,
-                            expression="SET #name = :none REMOVE named_member_id, gsi2pk, gsi2sk",
+                            expression="REMOVE #name, named_member_id, answer_id, gsi2pk, gsi2sk",
                             names={"#name": "name"},
-                            values={":none": None},
                             condition="attribute_exists(pk)",
                         )
                     ]
