@@ -306,3 +306,20 @@ def test_export_and_erasure_of_answers(api: Api, held: dict[str, Any]) -> None:
     assert [item for _, item in everything_mentioning(api.runtime, text) if member_id in json.dumps(item)] == []
     page = api.get(f"/events/{event_id}").text
     assert text in page and "— A member" in page
+
+
+def test_follow_ups_move_with_the_event_end(api: Api, email: Any) -> None:
+    event_id = publish(api, title=f"Q workshop: Liberating Structures {uuid.uuid4().hex[:4]}")
+    api.settle()
+    staff = api.auth(STAFF, staff=True)
+    before = api.get(f"/api/followups/events/{event_id}", headers=staff).json()
+    ends = datetime.fromisoformat(before["ends_at"]) + timedelta(hours=1)
+    moved = api.request("PATCH", f"/api/events/{event_id}/details", json={"ends_at": ends.isoformat()}, headers=staff)
+    assert moved.status_code == 200, moved.text
+    api.settle()
+    after = api.get(f"/api/followups/events/{event_id}", headers=staff).json()
+    assert datetime.fromisoformat(after["ends_at"]) == ends
+    assert [datetime.fromisoformat(d["due_at"]) for d in after["days"]] == [
+        ends + timedelta(days=14),
+        ends + timedelta(days=90),
+    ]

@@ -69,9 +69,11 @@ class FollowupService:
 
     def event_moved(self, event_id: str) -> None:
         """The event's times changed: unstarted follow-ups move with its end."""
+        from functions.events.attendance import get_event
+
         plan = self.repo.plan(event_id)
-        event = self._event(event_id)
-        if plan is None or plan.ends_at == event.ends_at:
+        event = get_event(event_id, self.store)
+        if plan is None or event is None or plan.ends_at == event.ends_at:
             return
         change = domain.replan(plan, event.ends_at, [d.day for d in plan.days])
         self.repo.save_plan(event_id, event.title, event.ends_at, change, by="moved", now=utcnow(), new=False)
