@@ -18,20 +18,20 @@ from schemas.events.followups import FollowupStarted
 from tests.conftest import STAFF, Api
 from tests.test_account import everything_mentioning
 from tests.test_openspace_api import propose, publish, signed_up
-from tests.test_visits_helpers import set_attributes, token_of
+from tests.test_visits_helpers import token_of
 from tests.trust_routes import table_fingerprint
 
 SUBJECT = "What did you take away from"
 
 
-def make_due(api: Api, event_id: str, day: int) -> None:
+def make_due(runtime: Any, event_id: str, day: int) -> None:
     """Move a follow-up's due time into the past (a test cannot wait 14 days)."""
     past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat(timespec="seconds")
-    set_attributes(
-        api,
-        {"pk": f"FOLLOWUP#{event_id}", "sk": f"DAY#{day:03d}"},
-        due_at=past,
-        gsi3sk=f"{past}#{event_id}#{day:03d}",
+    runtime.client("dynamodb").update_item(
+        TableName=runtime.resources.tables["main"],
+        Key={"pk": {"S": f"FOLLOWUP#{event_id}"}, "sk": {"S": f"DAY#{day:03d}"}},
+        UpdateExpression="SET due_at = :due, gsi3sk = :sk",
+        ExpressionAttributeValues={":due": {"S": past}, ":sk": {"S": f"{past}#{event_id}#{day:03d}"}},
     )
 
 
@@ -63,7 +63,7 @@ def held(api: Api, email: Any) -> dict[str, Any]:
     headers = {p: signed_up(api, event_id, p) for p in people}
     conversation = propose(api, event_id, headers[people[1]], "Responding to failure honestly")
     api.settle()  # the worker plans the follow-ups from EventPublished
-    make_due(api, event_id, 14)
+    make_due(api.runtime, event_id, 14)
     return {"event_id": event_id, "people": people, "headers": headers, "conversation": conversation}
 
 

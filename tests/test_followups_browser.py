@@ -5,7 +5,6 @@ shows it. axe-core checks every page."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,21 +12,12 @@ from playwright.sync_api import expect
 
 from tests.conftest import STAFF
 from tests.test_browser_sigs import address, browser, heading, look, mailed_link, new_context  # noqa: F401 - fixtures
+from tests.test_followups_api import make_due
 from tests.test_openspace_api import event_body
 from tests.test_openspace_browser import _api
 from tests.test_visits_browser import signed_in
 
 pytestmark = pytest.mark.browser
-
-
-def _make_due(runtime: Any, event_id: str, day: int) -> None:
-    past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat(timespec="seconds")
-    runtime.client("dynamodb").update_item(
-        TableName=runtime.resources.tables["main"],
-        Key={"pk": {"S": f"FOLLOWUP#{event_id}"}, "sk": {"S": f"DAY#{day:03d}"}},
-        UpdateExpression="SET due_at = :due, gsi3sk = :sk",
-        ExpressionAttributeValues={":due": {"S": past}, ":sk": {"S": f"{past}#{event_id}#{day:03d}"}},
-    )
 
 
 def test_an_attendee_answers_from_the_email_and_the_team_publishes_it(
@@ -42,7 +32,7 @@ def test_an_attendee_answers_from_the_email_and_the_team_publishes_it(
     body = {"title": "Responding to failure", "question": "How do we respond to failure openly?"}
     _api(runtime, "POST", f"/api/open-space/{event_id}/conversations", host, json=body)
     assert runtime.wait_until_idle(20)
-    _make_due(runtime, event_id, 14)
+    make_due(runtime, event_id, 14)
     assert runtime.run_schedule("followups-due")["started"] >= 1
 
     # From the email, without signing in: the page asks, and says what happens to the answer.
