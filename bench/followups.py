@@ -8,8 +8,8 @@ repository's own item shape). Its 14-day follow-up is due; then, on the local ru
    after 300 emails, as a Lambda timing out or SES throttling would);
 2. the hourly schedule starts the follow-up (``followups-due``); its ``FollowupStarted`` goes
    through the outbox, the bus and the queue to the ``followups-worker`` function;
-3. the same event delivered twice more (same event id: Powertools idempotency), and once with a
-   new event id (a redelivery idempotency does not catch: the per-attendee markers must);
+3. an event id the worker has not handled delivered twice (the first meets only the markers,
+   the second Powertools idempotency), and once more under a new event id (markers again);
 4. the schedule run again (the follow-up must not start twice).
 
 Emails are counted in moto's SES (every message accepted, by recipient).
