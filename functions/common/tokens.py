@@ -37,6 +37,8 @@ LIFETIMES: dict[str, timedelta] = {
     "bid-co-applicant": timedelta(days=30),
     "openspace-cohost": timedelta(days=30),
     "openspace-harvest": timedelta(days=30),
+    # An attendee answers a follow-up ("what did you take away?") weeks after the email, maybe.
+    "followup-answer": timedelta(days=60),
 }
 
 

@@ -48,9 +48,11 @@ def seed(runtime: LocalRuntime) -> None:
     from pathlib import Path
 
     seed_sigs()
-    for module in sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])):
-        if module.startswith("demo_"):
-            importlib.import_module(f"infra.local.{module}").seed(runtime)
+    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("demo_"))
+    modules = [importlib.import_module(f"infra.local.{name}") for name in names]
+    # A module whose content builds on the others' (``LATE = True``) is seeded after all of them.
+    for module in sorted(modules, key=lambda m: bool(getattr(m, "LATE", False))):
+        module.seed(runtime)
 
 
 def seed_sigs() -> None:

@@ -6,7 +6,7 @@ collects them. Importing it needs no AWS account, no CDK and no network.
 
 from __future__ import annotations
 
-from . import canary, chain, core, events, funding, newsletter, openspace, outbox, sigs, team, visits
+from . import canary, chain, core, events, followups, funding, newsletter, openspace, outbox, sigs, team, visits
 from .model import (
     DEAD_LETTER_SUFFIXES,
     EVENT_SOURCE,
@@ -25,7 +25,7 @@ from .model import (
 )
 from .tables import TABLES
 
-_AREAS = (core, sigs, funding, visits, newsletter, events, openspace, team, outbox, canary, chain)
+_AREAS = (core, sigs, funding, visits, newsletter, events, openspace, team, outbox, canary, chain, followups)
 
 FUNCTIONS: tuple[Function, ...] = tuple(f for area in _AREAS for f in area.FUNCTIONS)
 BUCKETS: tuple[Bucket, ...] = tuple(b for area in _AREAS for b in getattr(area, "BUCKETS", ()))
