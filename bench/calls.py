@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import calls_chain, calls_comments, calls_places  # noqa: E402
+from bench import calls_chain, calls_comments, calls_followups, calls_places  # noqa: E402
 from bench.counting import CallCounter, Window, in_thread  # noqa: E402
 
 #: Table headings by the package of the function that serves a request or handles an event.
@@ -49,6 +49,7 @@ AREAS = {
     "functions.openspace": "Open Space",
     "functions.chain": "Chain",
     "functions.comments": "Comments",
+    "functions.followups": "Follow-ups",
 }
 
 
@@ -892,6 +893,7 @@ def run(runtime: Any, *, strict: bool = False) -> list[Row]:
             ("openspace", lambda: found.setdefault("openspace", openspace(b))),
             ("chain", lambda: calls_chain.chain(b, *found["openspace"])),
             ("comments", lambda: calls_comments.comments(b, found["openspace"][0])),
+            ("followups", lambda: calls_followups.followups(b)),
             ("account", lambda: account(b, found["sig"], found["round"], found["visit"])),
             ("team", lambda: team(b)),
             ("canary", lambda: canary(b)),

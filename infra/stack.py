@@ -636,7 +636,7 @@ class ConveneStack(cdk.Stack):
     def _api_trigger(self, function: lambda_.Function, trigger: ApiTrigger) -> None:
         """ANY on the prefix itself and on ``{proxy+}`` below it; API Gateway prefers longer matches,
         so ``/`` is the catch-all and a more specific prefix always wins."""
-        integration = apigw.LambdaIntegration(function, proxy=True, allow_test_invoke=False)
+        integration = apigw.LambdaIntegration(function, proxy=True, scope_permission_to_method=False)
         for prefix in trigger.prefixes:
             resource = self._api_resource(prefix)
             resource.add_method("ANY", integration)

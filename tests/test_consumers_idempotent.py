@@ -100,3 +100,24 @@ def test_an_event_delivered_three_times_is_handled_once(runtime, monkeypatch, fu
         context = LambdaContext(function.name, function.memory_mb, function.timeout_seconds, str(uuid.uuid4()), 0.0)
         assert handler(event, context) == {"batchItemFailures": []}
     assert len(calls) == 1
+
+
+def test_a_consumer_records_through_the_current_persistence_layer(runtime, monkeypatch) -> None:
+    """A local runtime started again in the same process makes a new persistence layer; a
+    consumer built before must record through the new one, not a stale client (the call-count
+    bench once saw redeliveries make no AWS call at all after another runtime had run)."""
+    from functions.common import consumer as consumers
+
+    function, detail_type = CONSUMED[0]
+    handler = getattr(importlib.import_module(function.module), function.attribute)
+    monkeypatch.setitem(handler.handlers, detail_type, lambda event: None)
+    context = LambdaContext(function.name, function.memory_mb, function.timeout_seconds, str(uuid.uuid4()), 0.0)
+    handler(delivery(detail_type), context)
+    before = consumers._persistence()
+    consumers._persistence.cache_clear()
+    after = consumers._persistence()
+    assert after is not before
+    made: list[str] = []
+    after.client.meta.events.register("before-call.dynamodb.*", lambda model, **_: made.append(model.name))
+    assert handler(delivery(detail_type), context) == {"batchItemFailures": []}
+    assert "PutItem" in made

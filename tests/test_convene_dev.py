@@ -130,6 +130,27 @@ def test_the_demo_comments_one_shown_and_a_first_one_held_for_the_team(dev: str)
     assert "Priya Shah" in page and "kindness check-in" in page and "Approve" in page
 
 
+def test_the_demo_bristol_event_has_a_published_takeaway_and_a_waiting_follow_up(dev: str) -> None:
+    """Issue 11 §2: a follow-up answer with consent, published by staff, shows on the event's page,
+    its "taken forward" page and among the next Q-municate's items; another is in the mail viewer."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the takeaway's event reaches the chain through the outbox
+        story = requests.get(dev + "/api/chain/events/event_demobristolheld", timeout=10).json()
+        if any(f["kind"] == "takeaway" for f in story["from_the_event"]):
+            break
+        time.sleep(0.5)
+    (takeaway,) = [f for f in story["from_the_event"] if f["kind"] == "takeaway"]
+    assert takeaway["people"] == ["Amara Okafor"]
+    assert "ten-minute huddle" in requests.get(dev + "/events/event_demobristolheld", timeout=10).text
+    assert "ten-minute huddle" in requests.get(dev + "/chain/events/event_demobristolheld", timeout=10).text
+    token = convene("token", "community.team@q.example.org", "--staff", "--url", dev).stdout.split()[-1]
+    items = requests.get(dev + "/api/newsletter/items", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert any(i["source"] == "followups" and "Amara Okafor" in i["body"] for i in items.json()["items"])
+    (ask,) = [m for m in mails(dev, "gareth.evans@example.org") if "What did you take away" in m["subject"]]
+    link = next(x for x in ask["links"] if "/followups/answer?token=" in x)
+    assert "Send your answer" in requests.get(link, timeout=10).text  # the form; opening it changed nothing
+
+
 def test_sign_in_propose_approve_join_over_http(dev: str) -> None:
     member = "grace.lee@example.org"
     assert (

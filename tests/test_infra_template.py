@@ -341,6 +341,24 @@ def test_api_prefixes_route_to_their_functions(synth: Synth) -> None:
     assert set(methods) == set(expected)
 
 
+def test_each_api_function_has_one_invoke_permission_for_this_api_only(synth: Synth) -> None:
+    """One permission per function (not per method: 2 per prefix would cost ~40 resources of the
+    stack's 500), and it names this API's own ARN, so no other API may invoke the function."""
+    api_id = synth.logical_id(synth.stack.api)
+    by_function: dict[str, list[dict[str, Any]]] = {}
+    for resource in synth.of_type("AWS::Lambda::Permission").values():
+        props = resource["Properties"]
+        if props["Principal"] == "apigateway.amazonaws.com":
+            by_function.setdefault(props["FunctionName"]["Fn::GetAtt"][0], []).append(props)
+    api_functions = {synth.function_id(f.name) for f in FUNCTIONS if f.of_type(ApiTrigger)}
+    assert set(by_function) == api_functions
+    for function_id, permissions in by_function.items():
+        assert len(permissions) == 1, function_id
+        (permission,) = permissions
+        assert permission["Action"] == "lambda:InvokeFunction"
+        assert {"Ref": api_id} in permission["SourceArn"]["Fn::Join"][1], permission["SourceArn"]
+
+
 def test_api_stage_is_throttled_logged_and_traced(synth: Synth) -> None:
     (stage,) = synth.of_type("AWS::ApiGateway::Stage").values()
     props = stage["Properties"]

@@ -29,7 +29,7 @@ LONDON = ZoneInfo("Europe/London")
 
 @dataclass(frozen=True)
 class Follow:
-    kind: str  # sig | bid | visit | event | newsletter
+    kind: str  # sig | bid | visit | event | newsletter | takeaway
     ref: str
     title: str
     at: str

@@ -22,6 +22,7 @@ from functions.common.store import Store
 from functions.members.model import display_name
 from schemas.events.base import DomainEvent
 from schemas.events.events import EventPublished
+from schemas.events.followups import TakeawayPublished
 from schemas.events.funding import BidApproved
 from schemas.events.newsletter import NewsletterItemAdded
 from schemas.events.openspace import ConversationProposed
@@ -131,6 +132,21 @@ def event_published(event: EventPublished, store: Store | None = None) -> None:
     record(follow, event.origins, store)
 
 
+def takeaway_published(event: TakeawayPublished, store: Store | None = None) -> None:
+    # The member's name only with their consent: an anonymous takeaway carries none.
+    follow = Follow(
+        kind="takeaway",
+        ref=f"takeaway:{event.takeaway_id}",
+        title=event.text if len(event.text) <= 140 else event.text[:139].rstrip() + "…",
+        at=event.occurred_at.isoformat(),
+        what="A member's takeaway",
+        url=f"/events/{event.gathering_id}#takeaways",
+        people=(event.name,) if event.name else (),
+        named=(event.named_member_id,) if event.name and event.named_member_id else (),
+    )
+    record(follow, event.origins, store)
+
+
 #: The events that add to the chain, and how. Another area joins the story by adding its
 #: event here (with ``origins``) and to the declaration (``schemas/declaration/chain.py``).
 HANDLERS: dict[type[DomainEvent], Callable[[Any], None]] = {
@@ -140,6 +156,7 @@ HANDLERS: dict[type[DomainEvent], Callable[[Any], None]] = {
     NewsletterItemAdded: item_added,
     VisitPublished: visit_published,
     EventPublished: event_published,
+    TakeawayPublished: takeaway_published,
 }
 
 handler = consumer("chain-links", HANDLERS)

@@ -31,7 +31,8 @@ def since_items(now: datetime, store: Store | None = None) -> list[object]:
     by_event: dict[str, tuple[str, list[domain.Follow]]] = {}
     for month in months:
         for event_id, (title, follows) in chain.month(month).items():
-            kept = [f for f in follows if f.kind != "newsletter"]
+            # The issue carries its own items and a published takeaway is an item of its own.
+            kept = [f for f in follows if f.kind not in ("newsletter", "takeaway")]
             if kept:
                 by_event.setdefault(event_id, (title, []))[1].extend(kept)
     items: list[object] = []

@@ -74,9 +74,13 @@ def consumer(name: str, handlers: Mapping[type[DomainEvent], EventHandler]) -> C
         if event.detail_type() not in by_type:
             logger.warning("%s ignores %s", name, event.detail_type())
             return
-        if "once" not in state:
+        persistence = _persistence()
+        # Rebuilt when the persistence layer is (a local runtime started again in the same process
+        # clears it): a wrapper kept from before would record outcomes through a stale client.
+        if state.get("persistence") is not persistence:
+            state["persistence"] = persistence
             state["once"] = idempotent_function(
-                data_keyword_argument="work", persistence_store=_persistence(), config=config
+                data_keyword_argument="work", persistence_store=persistence, config=config
             )(handle_once)
         state["once"](
             work={

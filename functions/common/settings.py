@@ -21,6 +21,8 @@ class Settings:
     timezone: str
     #: Local development only: allows ``convene token`` sessions and the mail viewer.
     local: bool
+    #: Days after an event's end its attendees are asked what they took away (staff change them per event).
+    followup_days: tuple[int, ...] = (14, 90)
 
     @property
     def secure_cookies(self) -> bool:
@@ -43,6 +45,10 @@ def _emails(raw: str) -> frozenset[str]:
     return frozenset(e.strip().lower() for e in raw.split(",") if e.strip())
 
 
+def _days(raw: str) -> tuple[int, ...]:
+    return tuple(sorted({int(d) for d in raw.split(",") if d.strip()}))
+
+
 @cache
 def settings() -> Settings:
     env = os.environ
@@ -55,4 +61,5 @@ def settings() -> Settings:
         event_bus_name=env.get("EVENT_BUS_NAME", "convene"),
         timezone=env.get("COMMUNITY_TIMEZONE", "Europe/London"),
         local=env.get("CONVENE_LOCAL") == "1",
+        followup_days=_days(env.get("FOLLOWUP_DAYS", "14,90")),
     )

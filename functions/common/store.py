@@ -235,12 +235,13 @@ class Store:
         item = response.get("Item")
         return from_attributes(item) if item else None
 
-    def get_many(self, keys: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    def get_many(self, keys: Iterable[tuple[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
         unique = list(dict.fromkeys(keys))
         found: list[dict[str, Any]] = []
         table = self.table_name("main")
         for start in range(0, len(unique), 100):
-            request = {table: {"Keys": [to_attributes({"pk": pk, "sk": sk}) for pk, sk in unique[start : start + 100]]}}
+            chunk = [to_attributes({"pk": pk, "sk": sk}) for pk, sk in unique[start : start + 100]]
+            request: dict[str, Any] = {table: {"Keys": chunk, "ConsistentRead": consistent}}
             while request:
                 response = self.ddb.batch_get_item(RequestItems=request)
                 found.extend(from_attributes(i) for i in response.get("Responses", {}).get(table, []))

@@ -39,6 +39,8 @@ LIFETIMES: dict[str, timedelta] = {
     "openspace-harvest": timedelta(days=30),
     # A team member decides a member's held first comment (approve or reject), once.
     "comment-moderation": timedelta(days=14),
+    # An attendee answers a follow-up ("what did you take away?") weeks after the email, maybe.
+    "followup-answer": timedelta(days=60),
 }
 
 

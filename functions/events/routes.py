@@ -240,10 +240,13 @@ def _event_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response[str]:
+    from functions.followups.service import takeaways_of
+
     signup = service.signup_of(event.event_id, user.member_id) if user else None
     series = service.events.series(event.series_id) if event.series_id else None
     return app.page(
         "events/event.html",
+        takeaways=takeaways_of(event.event_id, service.events.store),
         status=status,
         user=user,
         event=event,

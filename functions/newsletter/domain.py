@@ -25,6 +25,7 @@ from schemas.events.newsletter import MAX_BATCH_RECIPIENTS
 from schemas.events.origins import Origin
 
 if TYPE_CHECKING:  # only the items consumer handles them; the API function need not load them
+    from schemas.events.followups import TakeawayPublished
     from schemas.events.funding import BidApproved
     from schemas.events.sigs import SigApproved
     from schemas.events.visits import VisitPublished
@@ -170,6 +171,25 @@ def item_for_sig(event: SigApproved, link: str) -> Item:
         link=link,
         source="sig",
         created_at=event.occurred_at.isoformat(),
+    )
+
+
+def item_for_takeaway(event: TakeawayPublished, link: str) -> Item:
+    """A member's takeaway staff published (issue 11 §2): their words, shown as typed, with
+    their name only if they agreed to it (erasure takes it out again: ``named_member_id``)."""
+    by = event.name or "A member"
+    return Item(
+        item_id=f"takeaway-{event.takeaway_id}",
+        section="news",
+        title=f"What a member took away from {event.event_title}"[:150],
+        body=f"{by}:\n\n{event.text}"[:5000],
+        body_format="text",
+        link=link,
+        source="followups",
+        created_at=event.occurred_at.isoformat(),
+        named_member_id=event.named_member_id if event.name else None,
+        named_name=event.name,
+        origins=tuple(event.origins),
     )
 
 

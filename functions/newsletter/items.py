@@ -1,6 +1,7 @@
 """Collects newsletter items from what happens in the community: a SIG approved, a bid funded
-(only when the applicant agreed to be named), a visit published with places left; and takes
-an erased member's name out of archived issues.
+(only when the applicant agreed to be named), a visit published with places left, a takeaway
+staff published from a member's follow-up answer (issue 11 §2); and takes an erased member's
+name out of archived issues.
 
 Each item's id comes from its source (``sig-<id>``, ...) and is written only if new, so an
 event delivered twice still makes one item."""
@@ -12,6 +13,7 @@ import logging
 from functions.common.consumer import consumer
 from functions.common.settings import settings
 from schemas.events.account import MemberErased
+from schemas.events.followups import TakeawayPublished
 from schemas.events.funding import BidApproved
 from schemas.events.sigs import SigApproved
 from schemas.events.visits import VisitPublished
@@ -46,6 +48,10 @@ def on_visit_published(event: VisitPublished) -> None:
     _add(item, f"visit {event.visit_id}: no places left or sign-up closed")
 
 
+def on_takeaway_published(event: TakeawayPublished) -> None:
+    _add(domain.item_for_takeaway(event, settings().url(f"/events/{event.gathering_id}#takeaways")), "")
+
+
 def on_member_erased(event: MemberErased) -> None:
     """The account's hook took the member's name out of the items; do the same in the issues
     archived in S3 (the hook's function cannot write there)."""
@@ -66,6 +72,7 @@ handler = consumer(
         SigApproved: on_sig_approved,
         BidApproved: on_bid_approved,
         VisitPublished: on_visit_published,
+        TakeawayPublished: on_takeaway_published,
         MemberErased: on_member_erased,
     },
 )

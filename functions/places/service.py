@@ -65,12 +65,23 @@ class PlacesService(Generic[L]):
         self.kind = repository.kind
 
     # -- listings -------------------------------------------------------------------------------
+    def _valid_id(self, listing_id: str) -> bool:
+        return listing_id.startswith(f"{self.kind.id_prefix}_") and len(listing_id) < 64
+
     def get(self, listing_id: str) -> L:
-        valid = listing_id.startswith(f"{self.kind.id_prefix}_") and len(listing_id) < 64
-        listing = self.listings.get(listing_id) if valid else None
+        listing = self.listings.get(listing_id) if self._valid_id(listing_id) else None
         if listing is None:
             raise NotFound(f"There is no such {self.kind.noun}.")
         return listing
+
+    def get_with_signup(self, listing_id: str, member_id: str) -> tuple[L, Signup | None]:
+        """The listing (or NotFound) and the member's sign-up to it, in one read."""
+        if not self._valid_id(listing_id):
+            raise NotFound(f"There is no such {self.kind.noun}.")
+        listing, signup = self.listings.with_signup(listing_id, member_id)
+        if listing is None:
+            raise NotFound(f"There is no such {self.kind.noun}.")
+        return listing, signup
 
     def upcoming(self, limit: int | None = None) -> list[L]:
         return self.listings.upcoming(utcnow(), limit)
@@ -180,8 +191,7 @@ class PlacesService(Generic[L]):
         name = display_name(user.name)
         for _ in range(ATTEMPTS):
             now = utcnow()
-            listing = self.get(listing_id)
-            existing = self.listings.signup(listing_id, user.member_id)
+            listing, existing = self.get_with_signup(listing_id, user.member_id)
             if existing and existing.active:
                 return SignedUp(listing, existing, False, self.position(existing))
             domain.ensure_open_for_signup(listing, now, tz())
@@ -233,8 +243,7 @@ class PlacesService(Generic[L]):
         sign-up, and the offer, they were made for)."""
         for _ in range(ATTEMPTS):
             now = utcnow()
-            listing = self.get(listing_id)
-            signup = self.listings.signup(listing_id, member_id)
+            listing, signup = self.get_with_signup(listing_id, member_id)
             if claims is not None:
                 ensure_link_matches(signup, claims)
             signup = domain.ensure_can_give_up(listing, signup, now)
@@ -252,8 +261,7 @@ class PlacesService(Generic[L]):
         offer_id = str(claims.data.get("offer_id", "")) if claims is not None else None
         for _ in range(ATTEMPTS):
             now = utcnow()
-            listing = self.get(listing_id)
-            signup = self.listings.signup(listing_id, member_id)
+            listing, signup = self.get_with_signup(listing_id, member_id)
             accepted, event = domain.accept(listing, signup, offer_id, now, tz=tz())
             assert signup is not None
             try:

@@ -50,8 +50,8 @@ def seed(runtime: LocalRuntime) -> None:
     seed_sigs()
     names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("demo_"))
     modules = [importlib.import_module(f"infra.local.{name}") for name in names]
-    # By name, except a module that builds on the others' content (``SEED_LAST = True``) comes after them.
-    for module in sorted(modules, key=lambda m: bool(getattr(m, "SEED_LAST", False))):
+    # A module whose content builds on the others' (``LATE = True``) is seeded after all of them.
+    for module in sorted(modules, key=lambda m: bool(getattr(m, "LATE", False))):
         module.seed(runtime)
 
 

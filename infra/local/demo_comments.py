@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .runtime import LocalRuntime
 
-#: The Bristol event and its story come from the other demo modules: seed after them.
-SEED_LAST = True
+#: The Bristol event and its story come from the other demo modules: seeded after them.
+LATE = True
 APPROVED = (
     "amara.okafor@example.org",
     "Amara Okafor",

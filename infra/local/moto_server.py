@@ -65,7 +65,8 @@ class SerializedMoto:
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = make_server(host, port, self, threaded=True)
-        self._server.block_on_close = False  # stop must not wait for in-flight calls (daemon threads)
+        # Stop must not wait for in-flight calls (daemon threads); threaded=True makes it a ThreadingMixIn.
+        self._server.block_on_close = False  # type: ignore[attr-defined]
         server = self._server
         self._thread = threading.Thread(
             target=lambda: server.serve_forever(poll_interval=0.1), name="moto", daemon=True

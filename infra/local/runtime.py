@@ -117,7 +117,7 @@ class LocalRuntime:
         self._server = make_server(self.host, self.port, self.wsgi, threaded=True)
         # socketserver's default joins every request thread at server_close: with requests in
         # flight, stopping would wait for all of them (CI saw > 10 s). They are daemons; let go.
-        self._server.block_on_close = False
+        self._server.block_on_close = False  # type: ignore[attr-defined]  # threaded=True: a ThreadingMixIn
         self.port = self._server.server_port
         self._own_hosts = guard.own_hosts(self.host, self.port, self.allowed_hosts)
         saved = None

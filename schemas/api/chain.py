@@ -45,7 +45,7 @@ class OriginView(ApiModel):
 class FollowView(ApiModel):
     """One thing that followed from a conversation or an event."""
 
-    kind: Literal["sig", "bid", "visit", "event", "newsletter"]
+    kind: Literal["sig", "bid", "visit", "event", "newsletter", "takeaway"]
     ref: str
     title: str
     url: str | None = None

@@ -89,7 +89,7 @@ class ItemView(ApiModel):
     title: str
     body: str = Field(description="Markdown source.")
     link: str | None = None
-    source: Literal["staff", "sig", "bid", "visit", "chain"]
+    source: Literal["staff", "sig", "bid", "visit", "chain", "followups"]
     created_at: str
     status: Literal["pending", "issued", "lapsed"]
     issue_id: str | None = None

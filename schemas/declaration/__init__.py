@@ -6,7 +6,21 @@ collects them. Importing it needs no AWS account, no CDK and no network.
 
 from __future__ import annotations
 
-from . import canary, chain, comments, core, events, funding, newsletter, openspace, outbox, sigs, team, visits
+from . import (
+    canary,
+    chain,
+    comments,
+    core,
+    events,
+    followups,
+    funding,
+    newsletter,
+    openspace,
+    outbox,
+    sigs,
+    team,
+    visits,
+)
 from .model import (
     DEAD_LETTER_SUFFIXES,
     EVENT_SOURCE,
@@ -25,7 +39,7 @@ from .model import (
 )
 from .tables import TABLES
 
-_AREAS = (core, sigs, funding, visits, newsletter, events, openspace, team, outbox, canary, chain, comments)
+_AREAS = (core, sigs, funding, visits, newsletter, events, openspace, team, outbox, canary, chain, followups, comments)
 
 FUNCTIONS: tuple[Function, ...] = tuple(f for area in _AREAS for f in area.FUNCTIONS)
 BUCKETS: tuple[Bucket, ...] = tuple(b for area in _AREAS for b in getattr(area, "BUCKETS", ()))

@@ -13,6 +13,7 @@ CHAIN_EVENTS: tuple[str, ...] = (
     "VisitPublished",
     "EventPublished",
     "NewsletterItemAdded",
+    "TakeawayPublished",
 )
 
 FUNCTIONS: tuple[Function, ...] = (

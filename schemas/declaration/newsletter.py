@@ -21,12 +21,13 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         name="newsletter-items",
         handler="functions.newsletter.items:handler",
-        description="Collects newsletter items (SIGs approved, bids funded with consent, visits published); "
+        description="Collects newsletter items (SIGs approved, bids funded with consent, visits published, "
+        "takeaways published); "
         "takes an erased member's name out of archived issues.",
         triggers=(
             EventTrigger(
                 name="newsletter-items",
-                detail_types=("SigApproved", "BidApproved", "VisitPublished", "MemberErased"),
+                detail_types=("SigApproved", "BidApproved", "VisitPublished", "TakeawayPublished", "MemberErased"),
             ),
         ),
         tables={"main": "read_write", "idempotency": "read_write"},

@@ -13,7 +13,7 @@ from schemas.constants import EVENT_SOURCE
 
 from .base import DomainEvent
 
-AREAS = ("account", "canary", "comments", "events", "funding", "newsletter", "openspace", "sigs", "visits")
+AREAS = ("account", "canary", "comments", "events", "followups", "funding", "newsletter", "openspace", "sigs", "visits")
 
 
 def __getattr__(name: str) -> Any:
