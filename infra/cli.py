@@ -79,6 +79,10 @@ Sign in with any address: the link arrives in the mail viewer.
 Press Ctrl+C to stop.""",
         flush=True,
     )
+    import faulthandler
+
+    # `kill -USR1 <pid>` prints every thread's stack: how to see where a stuck runtime waits.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -86,10 +90,28 @@ Press Ctrl+C to stop.""",
     except KeyboardInterrupt:
         pass
     finally:
+        # A stop is promised within 2 s. Should one step ever hang (a thread that will not let
+        # go), exit anyway after printing where every thread was: the state saver has written
+        # all but the last second, atomically, so nothing half-written is left behind.
+        threading.Thread(target=_exit_if_still_stopping, args=(STOP_DEADLINE_SECONDS,), daemon=True).start()
         runtime.stop()
         logging.shutdown()
     # The state is saved and everything is stopped; skip the interpreter's slow teardown of
     # moto's backends (seconds), so Ctrl+C and SIGTERM end the process at once.
+    os._exit(0)
+
+
+#: How long `convene dev` may take to stop before it exits regardless (it normally takes < 0.5 s).
+STOP_DEADLINE_SECONDS = 3.0
+
+
+def _exit_if_still_stopping(seconds: float) -> None:
+    import faulthandler
+    import time
+
+    time.sleep(seconds)
+    print(f"convene: stopping took over {seconds:.0f} s; exiting. Where each thread was:", file=sys.stderr, flush=True)
+    faulthandler.dump_traceback(all_threads=True)
     os._exit(0)
 
 

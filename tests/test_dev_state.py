@@ -54,7 +54,7 @@ class Dev:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(f"convene dev exited: {self.console_path.read_text()[-3000:]}")
+                pytest.fail(f"convene dev exited: {self.console_path.read_text()[-30000:]}")
             try:
                 if requests.get(self.url + "/api/sigs", timeout=2).status_code == 200:
                     return self
@@ -69,8 +69,10 @@ class Dev:
         try:
             self.process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)  # its threads' stacks, into the console
+            time.sleep(1)
             self.process.kill()
-            pytest.fail(f"convene dev did not stop within {seconds} s:\n{self.console_path.read_text()[-3000:]}")
+            pytest.fail(f"convene dev did not stop within {seconds} s:\n{self.console_path.read_text()[-30000:]}")
         finally:
             self.console.close()
         return time.monotonic() - started
@@ -345,3 +347,22 @@ def test_an_older_format_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyP
     path.write_text(json.dumps(document(format=state.FORMAT - 1)))
     migrated = state.read(path)
     assert migrated is not None and migrated["migrated"] is True and migrated["format"] == state.FORMAT
+
+
+def test_a_stop_that_hangs_still_ends_the_process_and_says_where() -> None:
+    """The stop's watchdog: whatever step hangs, the process ends (exit 0: the saver's atomic file
+    stands) and the console shows every thread's stack."""
+    script = (
+        "import threading, time\n"
+        "from infra import cli\n"
+        "threading.Thread(target=cli._exit_if_still_stopping, args=(0.2,), daemon=True).start()\n"
+        "time.sleep(30)  # a stop step that never returns\n"
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=20, check=False
+    )
+    assert time.monotonic() - started < 10
+    assert result.returncode == 0
+    assert "stopping took over" in result.stderr
+    assert "Thread 0x" in result.stderr or "Current thread" in result.stderr

@@ -378,6 +378,12 @@ class LocalRuntime:
 
     # -- HTTP -------------------------------------------------------------------------------
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if self._stopping.is_set():
+            # Kept-alive connections outlive the server's shutdown(): their threads would go on
+            # serving (and competing with the last save) for as long as clients keep sending.
+            stopping = gateway.error(503, "Convene is stopping.")
+            stopping.headers["Connection"] = "close"
+            return stopping(environ, start_response)
         request = Request(environ)
         refused = guard.refusal(request, self._own_hosts)
         if refused is not None:
