@@ -55,6 +55,9 @@ REQUESTS: dict[str, tuple[str, int | None]] = {
     "newsletter": ("/api/newsletter/issues", None),
     # An unknown event: the route, its validation and one GetItem, answered 404.
     "openspace": ("/api/open-space/event_unknown", 404),
+    # The demo's Bristol event: a page's comments (one Query) and its published takeaways.
+    "comments": ("/api/comments?target=taken-forward:event_demobristolheld", 200),
+    "followups": ("/api/followups/events/event_demobristolheld/takeaways", 200),
 }
 #: Further requests worth knowing: an HTML page pays for Jinja on top of the API path.
 EXTRA_REQUESTS: tuple[tuple[str, str, int | None], ...] = (("sigs", "/sigs", 200),)
