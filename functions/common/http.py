@@ -286,8 +286,8 @@ _MESSAGES = {
 }
 
 
-def make_app() -> App:
-    app = App(enable_validation=True)
+def make_app(*, validation: bool = True) -> App:
+    app = App(enable_validation=validation)
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[Any]:

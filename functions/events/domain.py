@@ -24,21 +24,10 @@ from schemas.events import events as event_events
 from schemas.events.events import EventPublished, SeriesPublished
 from schemas.events.origins import Origin
 
+from .kinds import KIND_LABELS, NOUN, EventKind
+
 #: Every domain event has its own ``event_id``, so the event attended is ``gathering_id``.
-EVENTS = Kind.named("event", event_events, event_field="gathering_id")
-
-
-class EventKind(StrEnum):
-    COMMUNITY_EVENT = "community_event"
-    WORKSHOP = "workshop"
-    SERIES_SESSION = "series_session"
-
-
-KIND_LABELS = {
-    EventKind.COMMUNITY_EVENT: "Community event",
-    EventKind.WORKSHOP: "Workshop",
-    EventKind.SERIES_SESSION: "Series session",
-}
+EVENTS = Kind.named(NOUN, event_events, event_field="gathering_id")
 
 
 class SignupMode(StrEnum):

@@ -12,7 +12,8 @@ from functions.common.store import NOT_EXISTS, ConditionFailed, Put, Store, Upda
 from functions.places.repository import PlacesRepository, listing_attributes, listing_fields, ts
 from schemas.events.base import DomainEvent
 
-from .domain import EVENTS, Event, EventKind, OpenSpace, Series, SignupMode, Slot, Space
+from .domain import EVENTS, Event, OpenSpace, Series, SignupMode, Slot, Space
+from .kinds import kind_of
 
 
 def _open_space_item(open_space: OpenSpace | None) -> dict[str, Any] | None:
@@ -52,7 +53,7 @@ def event_item(event: Event) -> dict[str, Any]:
 def load_event(item: dict[str, Any]) -> Event:
     return Event(
         **listing_fields(item, EVENTS),
-        kind=EventKind(item.get("kind", "community_event")),
+        kind=kind_of(item),
         series_id=item.get("series_id"),
         access_questions=tuple(item.get("access_questions") or ()),
         open_space=_open_space(item.get("open_space")),

@@ -22,13 +22,12 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from functions.common.store import (
-    AFTER_IDS,
     NOT_EXISTS,
     Condition,
     ConditionFailed,
@@ -41,6 +40,7 @@ from functions.common.store import (
 from schemas.events.base import DomainEvent
 from schemas.events.origins import Origin
 
+from . import keys
 from .domain import (
     Applicant,
     Bid,
@@ -86,13 +86,13 @@ def _key(pk: str, sk: str) -> dict[str, str]:
 def _round_item(rnd: Round) -> dict[str, Any]:
     return {
         **_key(f"ROUND#{rnd.round_id}", "ROUND"),
-        "gsi1pk": "ROUNDS",
-        "gsi1sk": f"{_utc(rnd.closes_at)}#{rnd.round_id}",
+        "gsi1pk": keys.ROUNDS,
+        "gsi1sk": f"{keys.stored_time(rnd.closes_at)}#{rnd.round_id}",
         "round_id": rnd.round_id,
         "name": rnd.name,
         "description": rnd.description,
-        "opens_at": _utc(rnd.opens_at),
-        "closes_at": _utc(rnd.closes_at),
+        "opens_at": keys.stored_time(rnd.opens_at),
+        "closes_at": keys.stored_time(rnd.closes_at),
         "budget_pence": rnd.budget_pence,
         "max_award_pence": rnd.max_award_pence,
         "reviewer_emails": list(rnd.reviewer_emails),
@@ -108,11 +108,6 @@ def _round_item(rnd: Round) -> dict[str, Any]:
         "awarded_pence": rnd.awarded_pence,
         "review_period_reported": True if rnd.review_period_reported else None,
     }
-
-
-def _utc(moment: datetime) -> str:
-    # One offset for every stored time, so keys sort by time.
-    return moment.astimezone(UTC).isoformat()
 
 
 def _round(item: dict[str, Any]) -> Round:
@@ -279,10 +274,10 @@ class FundingRepository:
         """Rounds in opening order: every one, or only those closing after a time (the open and
         upcoming ones, without the years of closed ones), or only those closed by a time."""
         found = self.store.query(
-            "ROUNDS",
+            keys.ROUNDS,
             index="gsi1",
-            sk_from=f"{_utc(closing_after)}{AFTER_IDS}" if closing_after else None,
-            sk_to=f"{_utc(closed_by)}{AFTER_IDS}" if closed_by else None,
+            sk_from=keys.closing_by(closing_after) if closing_after else None,
+            sk_to=keys.closing_by(closed_by) if closed_by else None,
         )
         return sorted((_round(i) for i in found), key=lambda r: (r.opens_at, r.round_id))
 

@@ -24,6 +24,8 @@ from schemas.api.newsletter import SECTIONS, Section
 from schemas.events.newsletter import MAX_BATCH_RECIPIENTS
 from schemas.events.origins import Origin
 
+from .keys import IssueStatus
+
 if TYPE_CHECKING:  # only the items consumer handles them; the API function need not load them
     from schemas.events.followups import TakeawayPublished
     from schemas.events.funding import BidApproved
@@ -247,11 +249,6 @@ def _when(moment: datetime) -> str:
 
 
 # -- issues ---------------------------------------------------------------------------------
-class IssueStatus(StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-
-
 @dataclass(frozen=True)
 class IssueSection:
     section: str

@@ -40,6 +40,7 @@ from functions.common.store import (
 from schemas.events.base import DomainEvent
 from schemas.events.origins import Origin
 
+from . import keys
 from .domain import Issue, IssueStatus, Item, ItemStatus, Subscriber, SubscriberStatus
 
 #: Sent records outlive any redelivery or retry by far; then TTL removes them.
@@ -154,7 +155,7 @@ def _issue_item(issue: Issue) -> dict[str, Any]:
     return {
         "pk": f"NEWSLETTER#{issue.issue_id}",
         "sk": "ISSUE",
-        "gsi1pk": f"NLISSUES#{issue.status.value}",
+        "gsi1pk": keys.by_status(issue.status),
         "gsi1sk": f"{issue.created_at}#{issue.issue_id}",
         "issue_id": issue.issue_id,
         "title": issue.title,
@@ -466,11 +467,11 @@ class NewsletterRepository:
 
     def issues(self, status: IssueStatus) -> list[Issue]:
         """Newest first."""
-        return [_issue(r) for r in self.store.query(f"NLISSUES#{status.value}", index="gsi1", newest_first=True)]
+        return [_issue(r) for r in self.store.query(keys.by_status(status), index="gsi1", newest_first=True)]
 
     def latest_sent(self) -> Issue | None:
         """The newest approved (sent) issue: one item read."""
-        found = self.store.query(f"NLISSUES#{IssueStatus.APPROVED.value}", index="gsi1", newest_first=True, limit=1)
+        found = self.store.query(keys.by_status(IssueStatus.APPROVED), index="gsi1", newest_first=True, limit=1)
         return _issue(found[0]) if found else None
 
     def approve(self, issue: Issue, event: DomainEvent, spend_token: Put | None = None) -> None:
@@ -481,7 +482,7 @@ class NewsletterRepository:
                 names={"#status": "status"},
                 values={
                     ":status": IssueStatus.APPROVED.value,
-                    ":gsi1pk": f"NLISSUES#{IssueStatus.APPROVED.value}",
+                    ":gsi1pk": keys.by_status(IssueStatus.APPROVED),
                     ":by": issue.approved_by,
                     ":at": issue.approved_at,
                     ":draft": IssueStatus.DRAFT.value,

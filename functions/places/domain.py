@@ -33,15 +33,13 @@ from functions.common.errors import Conflict, DomainError, NotFound
 from schemas.events.base import DomainEvent
 from schemas.events.origins import Origin
 
+from . import keys
+from .keys import ListingStatus
+
 #: How long before a listing its confirmed attendees get a reminder (the daily schedule sends it).
 REMINDER_DAYS = 2
 #: Listings are planned months ahead, not years: a later date is a typing mistake.
 LONGEST_NOTICE = timedelta(days=3 * 365)
-
-
-class ListingStatus(StrEnum):
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
 
 
 class Format(StrEnum):
@@ -128,11 +126,11 @@ class Kind:
 
         return cls(
             noun=noun,
-            prefix=noun.upper(),
+            prefix=keys.prefix(noun),
             id_prefix=noun,
-            id_attribute=f"{noun}_id",
-            event_field=event_field or f"{noun}_id",
-            path=f"/{noun}s",
+            id_attribute=keys.id_attribute(noun),
+            event_field=event_field or keys.id_attribute(noun),
+            path=keys.path(noun),
             cancel_purpose=f"{noun}-cancel",
             offer_purpose=f"{noun}-offer",
             signed_up=model("SignedUp"),
@@ -217,12 +215,12 @@ class Listing:
 
     @property
     def places_left(self) -> int:
-        return max(0, self.places - self.taken)
+        return keys.places_left(self.places, self.taken)
 
     @property
     def full(self) -> bool:
         """A newcomer would wait: no place left, or others already waiting for one."""
-        return self.places_left == 0 or self.waiting > 0
+        return keys.full(self.places, self.taken, self.waiting)
 
     @property
     def open_offers(self) -> int:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from functions.common.store import (
@@ -37,7 +37,9 @@ from functions.common.store import (
 from schemas.events.base import DomainEvent
 from schemas.events.origins import Origin
 
+from . import keys
 from .domain import Format, Kind, Listing, ListingStatus, Signup, SignupStatus, WaitlistMode
+from .keys import ts
 
 _MAIL_MARKER_SECONDS = 7 * 24 * 3600
 
@@ -66,11 +68,6 @@ class SignupChanged(Exception):
 
 class TokenAlreadyUsed(Exception):
     pass
-
-
-def ts(moment: datetime) -> str:
-    """One format for every stored time, so that string order is time order in keys and conditions."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _time(value: Any) -> datetime | None:
@@ -118,7 +115,7 @@ def listing_attributes(listing: Listing) -> dict[str, Any]:
     return {
         "pk": f"{kind.prefix}#{listing.listing_id}",
         "sk": kind.prefix,
-        "gsi1pk": f"{kind.prefix}S#{listing.status.value}",
+        "gsi1pk": keys.by_status(kind.prefix, listing.status),
         "gsi1sk": f"{ts(listing.starts_at)}#{listing.listing_id}",
         kind.id_attribute: listing.listing_id,
         **{name: getattr(listing, name) for name in _PLAIN},
@@ -262,11 +259,18 @@ class PlacesRepository(Generic[L]):
 
     def upcoming(self, now: datetime, limit: int | None = None) -> list[L]:
         """Published listings that have not started, soonest first."""
-        items = self.store.query(f"{self.prefix}S#published", index="gsi1", sk_from=ts(now), limit=limit)
+        items = self.store.query(
+            keys.by_status(self.prefix, ListingStatus.PUBLISHED), index="gsi1", sk_from=ts(now), limit=limit
+        )
         return [self.load(i) for i in items]
 
     def starting_between(self, low: datetime, high: datetime) -> list[L]:
-        items = self.store.query(f"{self.prefix}S#published", index="gsi1", sk_from=ts(low), sk_to=ts(high) + AFTER_IDS)
+        items = self.store.query(
+            keys.by_status(self.prefix, ListingStatus.PUBLISHED),
+            index="gsi1",
+            sk_from=ts(low),
+            sk_to=ts(high) + AFTER_IDS,
+        )
         return [self.load(i) for i in items]
 
     def with_signup(self, listing_id: str, member_id: str) -> tuple[L | None, Signup | None]:
@@ -372,7 +376,7 @@ class PlacesRepository(Generic[L]):
                 "#status = :published",
                 {
                     ":cancelled": "cancelled",
-                    ":listed": f"{self.prefix}S#cancelled",
+                    ":listed": keys.by_status(self.prefix, ListingStatus.CANCELLED),
                     ":one": 1,
                     ":now": ts(now),
                     ":by": by,

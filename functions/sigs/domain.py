@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from functions.common import names
@@ -16,14 +15,10 @@ from functions.common.errors import Conflict, Forbidden
 from schemas.events.origins import Origin
 from schemas.events.sigs import SigApproved, SigProposed, SigRejected
 
+from .keys import SigStatus
+
 if TYPE_CHECKING:  # funding reads SIGs too, and need not load the SIG API's models
     from schemas.api.sigs import ProposeSig
-
-
-class SigStatus(StrEnum):
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 #: Statuses that hold on to their name: a rejected proposal frees it for someone else.

@@ -17,6 +17,7 @@ from schemas.events.base import DomainEvent
 from schemas.events.origins import Origin
 from schemas.events.sigs import MemberJoinedSig, MemberLeftSig
 
+from . import keys
 from .domain import Proposer, Sig, SigStatus
 
 
@@ -48,7 +49,7 @@ def _item(sig: Sig) -> dict[str, Any]:
     return {
         "pk": f"SIG#{sig.sig_id}",
         "sk": "SIG",
-        "gsi1pk": f"SIGS#{sig.status.value}",
+        "gsi1pk": keys.by_status(sig.status),
         "gsi1sk": f"{sort_key(sig.name)}#{sig.sig_id}",  # listed as read; unique by ``name_key``
         "sig_id": sig.sig_id,
         "name": sig.name,
@@ -101,7 +102,7 @@ class SigRepository:
         return [_sig(i) for i in self.store.get_many((f"SIG#{s}", "SIG") for s in sig_ids)]
 
     def by_status(self, status: SigStatus) -> list[Sig]:
-        return [_sig(i) for i in self.store.query(f"SIGS#{status.value}", index="gsi1")]
+        return [_sig(i) for i in self.store.query(keys.by_status(status), index="gsi1")]
 
     def create(self, sig: Sig, event: DomainEvent) -> None:
         try:
@@ -142,7 +143,7 @@ class SigRepository:
                 names={"#status": "status"},
                 values={
                     ":status": sig.status.value,
-                    ":gsi1pk": f"SIGS#{sig.status.value}",
+                    ":gsi1pk": keys.by_status(sig.status),
                     ":by": sig.decided_by,
                     ":at": sig.decided_at,
                     ":note": sig.decision_note,

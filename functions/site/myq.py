@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from functions.common.http import User
 
 NEWEST_SIGS = 3
+#: What the glance shows of a round and of a group: only these are read of their (long) items.
+ROUND_FIELDS = ("round_id", "name", "opens_at", "closes_at")
+SIG_FIELDS = ("sig_id", "name", "purpose", "decided_at", "created_at")
 
 
 @dataclass(frozen=True)
@@ -94,27 +97,38 @@ def my_q(user: User, store: Store | None = None, now: datetime | None = None) ->
 
 
 def glance(store: Store | None = None, now: datetime | None = None) -> Glance:
-    from functions.funding.repository import FundingRepository
-    from functions.newsletter.repository import NewsletterRepository
-    from functions.sigs.domain import SigStatus
-    from functions.sigs.repository import SigRepository
+    # Read from the items on the areas' keys (``keys`` of each area, shared with its repository),
+    # not through the repositories: they load the areas' models, and importing those (with their
+    # pydantic schemas) was most of the cold start of the home page, every visitor's first page.
+    from functions.funding import keys as funding
+    from functions.newsletter import keys as newsletter
+    from functions.sigs import keys as sigs
 
     store = store or Store()
     now = now or utcnow()
-    rounds = [
-        Line(r.name, f"/funding/rounds/{r.round_id}", f"closes {r.closes_at:%-d %B %Y}", r.closes_at)
-        for r in FundingRepository(store).rounds(closing_after=now)
-        if r.opens_at <= now
-    ]
-    approved = SigRepository(store).by_status(SigStatus.APPROVED)
-    newest = sorted(approved, key=lambda s: s.decided_at or s.created_at, reverse=True)[:NEWEST_SIGS]
-    issue = NewsletterRepository(store).latest_sent()
+    closing = store.query(funding.ROUNDS, index="gsi1", sk_from=funding.closing_by(now), attributes=ROUND_FIELDS)
+    opened = sorted(
+        (r for r in closing if _time(r["opens_at"]) <= now), key=lambda r: (_time(r["opens_at"]), r["round_id"])
+    )
+    approved = store.query(sigs.by_status(sigs.SigStatus.APPROVED), index="gsi1", attributes=SIG_FIELDS)
+    newest = sorted(approved, key=lambda s: s.get("decided_at") or s["created_at"], reverse=True)[:NEWEST_SIGS]
+    sent = newsletter.by_status(newsletter.IssueStatus.APPROVED)
+    issues = store.query(sent, index="gsi1", newest_first=True, limit=1, attributes=("issue_id", "title"))
     return Glance(
         whats_on=whats_on_next(store, now),
-        rounds=rounds,
-        newest_sigs=[Line(s.name, f"/sigs/{s.sig_id}", s.purpose) for s in newest],
-        latest_issue=Line(issue.title, f"/newsletter/issues/{issue.issue_id}") if issue else None,
+        rounds=[_round_line(r) for r in opened],
+        newest_sigs=[Line(s["name"], f"/sigs/{s['sig_id']}", s["purpose"]) for s in newest],
+        latest_issue=Line(issues[0]["title"], f"/newsletter/issues/{issues[0]['issue_id']}") if issues else None,
     )
+
+
+def _time(stored: str) -> datetime:
+    return datetime.fromisoformat(stored)
+
+
+def _round_line(item: dict[str, Any]) -> Line:
+    closes_at = _time(item["closes_at"])
+    return Line(item["name"], f"/funding/rounds/{item['round_id']}", f"closes {closes_at:%-d %B %Y}", closes_at)
 
 
 def home_context(user: User | None) -> dict[str, Any]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from functions.common.store import Store
+from functions.places import keys as places
 
 
 @dataclass(frozen=True)
@@ -26,35 +28,52 @@ class Happening:
 Source = Callable[[Store, datetime, int], list[Happening]]
 
 
-def visits(store: Store, now: datetime, limit: int) -> list[Happening]:
-    from functions.visits.repository import VisitRepository
+# The sources read the listings' items rather than the areas' repositories: a listing loaded by
+# its repository is the area's model, and importing the areas' models (with their pydantic
+# events) was most of the home page's cold start, every visitor's first page.
+def _upcoming(store: Store, noun: str, now: datetime, limit: int, *more: str) -> list[dict[str, Any]]:
+    """Published listings of one kind that have not started, soonest first: only the attributes
+    shown (and ``more``), not their descriptions."""
+    partition = places.by_status(places.prefix(noun), places.ListingStatus.PUBLISHED)
+    shown = (places.id_attribute(noun), "title", "starts_at", "places", "taken", "waiting", *more)
+    return store.query(partition, index="gsi1", sk_from=places.ts(now), limit=limit, attributes=shown)
 
-    found = VisitRepository(store).upcoming(now)[:limit]
-    return [
-        Happening(
-            title=v.title,
-            starts_at=v.starts_at,
-            link=f"/visits/{v.visit_id}",
-            kind="Visit",
-            detail="Full: join the waiting list" if v.places_left <= 0 else f"{v.places_left} places left",
-        )
-        for v in found
-    ]
+
+def _happening(noun: str, item: dict[str, Any], kind: str, detail: str) -> Happening:
+    return Happening(
+        title=item["title"],
+        starts_at=datetime.fromisoformat(item["starts_at"]),
+        link=f"{places.path(noun)}/{item[places.id_attribute(noun)]}",
+        kind=kind,
+        detail=detail,
+    )
+
+
+def _counter(item: dict[str, Any], name: str) -> int:
+    return int(item.get(name, 0))
+
+
+def visits(store: Store, now: datetime, limit: int) -> list[Happening]:
+    from functions.visits.keys import NOUN
+
+    found = []
+    for item in _upcoming(store, NOUN, now, limit):
+        left = places.places_left(_counter(item, "places"), _counter(item, "taken"))
+        detail = "Full: join the waiting list" if left <= 0 else f"{left} places left"
+        found.append(_happening(NOUN, item, "Visit", detail))
+    return found
 
 
 def events(store: Store, now: datetime, limit: int) -> list[Happening]:
-    from functions.events.repository import EventRepository
+    from functions.events.kinds import KIND_LABELS, NOUN, kind_of
 
-    return [
-        Happening(
-            title=e.title,
-            starts_at=e.starts_at,
-            link=e.page_path,
-            kind=e.kind_label,
-            detail="Full: join the waiting list" if e.full else f"{e.places_left} places left",
-        )
-        for e in EventRepository(store).upcoming(now, limit)
-    ]
+    found = []
+    for item in _upcoming(store, NOUN, now, limit, "kind"):
+        counters = _counter(item, "places"), _counter(item, "taken"), _counter(item, "waiting")
+        left = places.places_left(*counters[:2])
+        detail = "Full: join the waiting list" if places.full(*counters) else f"{left} places left"
+        found.append(_happening(NOUN, item, KIND_LABELS[kind_of(item)], detail))
+    return found
 
 
 #: Every source of "what's on next". An area adds its own here (one line).

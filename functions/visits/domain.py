@@ -53,6 +53,8 @@ from schemas.events import visits as visit_events
 from schemas.events.origins import Origin
 from schemas.events.visits import VisitPublished
 
+from .keys import NOUN
+
 __all__ = [
     "ACTIVE",
     "ENDED",
@@ -93,7 +95,7 @@ __all__ = [
     "waitlisted",
 ]
 
-VISITS = Kind.named("visit", visit_events)
+VISITS = Kind.named(NOUN, visit_events)
 
 
 @dataclass(frozen=True, kw_only=True)
