@@ -9,10 +9,16 @@ kept for the rare roll-back of a write that fails after its conditions held.
 
 Installed only by the local runtime (``infra/local/moto_server.py``); tests of the runtime
 prove transactions stay all-or-nothing under concurrency.
+
+The other patches here only make moto cheaper without changing what it answers (each is
+checked against moto's own path in ``tests/test_moto_patches.py``): a rush of sign-ups spends
+most of its time inside moto's dispatch lock, so every millisecond there is one no other
+request can use.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -195,6 +201,82 @@ def _notify_item(original: Callable[..., Any], key_of: Callable[[DynamoDBBackend
     return write
 
 
+#: The members of DynamoDB's ``AttributeValue`` whose wire form is the stored form (binary
+#: values are left to moto, which base64-encodes them).
+_PLAIN_SCALARS = frozenset({"S", "N"})
+_PLAIN_SETS = frozenset({"SS", "NS"})
+_PLAIN_FLAGS = frozenset({"BOOL", "NULL"})
+
+
+def plain_attribute_value(value: Any) -> dict[str, Any] | None:
+    """An ``AttributeValue`` exactly as moto's shape-driven serializer writes it, or None when
+    it is not plain data (binary, an object, an unexpected member) and moto must do it.
+
+    moto serializes every attribute of every item through a generic walk of the service
+    model (an attribute picker with aliases per member): about 80% of a GetItem's time in
+    moto, for values that are already in wire form."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    ((member, inner),) = value.items()
+    if member in _PLAIN_SCALARS:
+        return value if type(inner) is str else None
+    if member in _PLAIN_FLAGS:
+        return value if type(inner) is bool else None
+    if member in _PLAIN_SETS:
+        return value if type(inner) is list and all(type(x) is str for x in inner) else None
+    if member == "M" and type(inner) is dict:
+        mapped = {}
+        for key, nested in inner.items():
+            plain = plain_attribute_value(nested)
+            if plain is None or type(key) is not str:
+                return None
+            mapped[key] = plain
+        return {"M": mapped}
+    if member == "L" and type(inner) is list:
+        listed = []
+        for nested in inner:
+            plain = plain_attribute_value(nested)
+            if plain is None:
+                return None
+            listed.append(plain)
+        return {"L": listed}
+    return None
+
+
+def _plain_attribute_values(original: Callable[..., None]) -> Callable[..., None]:
+    def serialize_structure(serializer: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if key and shape.name == "AttributeValue":
+            plain = plain_attribute_value(value)
+            if plain is not None:
+                serialized[serializer.get_serialized_name(shape, key)] = plain
+                return
+        original(serializer, serialized, value, shape, key)
+
+    serialize_structure.__wrapped__ = original  # type: ignore[attr-defined]  # tests compare the two
+    return serialize_structure
+
+
+def _lexed_once(parser_class: Any) -> Callable[[Any], Any]:
+    """moto lexes a condition expression with ~40 regular expressions per token, on every
+    request; the tokens depend on the expression's text alone, and its text repeats."""
+    from collections import deque
+
+    original = parser_class._lex_condition_expression
+
+    @functools.lru_cache(maxsize=512)
+    def tokens(expression: str) -> tuple[Any, ...]:
+        bare = object.__new__(parser_class)
+        bare.condition_expression = expression
+        return tuple(original(bare))
+
+    def lex(parser: Any) -> Any:
+        # Fresh nodes (with fresh children lists) each time: later stages build on them.
+        return deque(node._replace(children=list(node.children)) for node in tokens(parser.condition_expression))
+
+    lex.__wrapped__ = original  # type: ignore[attr-defined]
+    return lex
+
+
 def install() -> None:
     if getattr(DynamoDBBackend.transact_write_items, "__module__", "") == __name__:
         return  # already installed
@@ -204,6 +286,26 @@ def install() -> None:
 
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+    # moto builds each event it puts on a target from a template of ~10 JSONPath expressions,
+    # compiling every one with a fresh yacc parser (about 1 ms each). A compiled expression
+    # is immutable, so each is compiled once.
+    import jsonpath_ng.ext
+
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
+    # moto lists a response class's methods (inspect.getmembers: ~0.25 ms) on every request to
+    # find the action's; the methods of a class do not change while it serves.
+    from moto.core import responses
+
+    names_of = responses.method_names_from_class
+    responses.method_names_from_class = functools.cache(lambda clazz: frozenset(names_of(clazz)))  # type: ignore[assignment]
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    ConditionExpressionParser._lex_condition_expression = _lexed_once(ConditionExpressionParser)  # type: ignore[method-assign,assignment]
+    from moto.core.serialize import BaseJSONSerializer
+
+    BaseJSONSerializer._serialize_type_structure = _plain_attribute_values(  # type: ignore[method-assign]
+        BaseJSONSerializer._serialize_type_structure
+    )
     StreamShard.add = _notify_stream(StreamShard.add)  # type: ignore[method-assign]
     DynamoDBBackend.put_item = _notify_item(DynamoDBBackend.put_item, _item_key)  # type: ignore[method-assign]
     for name in ("update_item", "delete_item"):

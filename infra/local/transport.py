@@ -11,13 +11,13 @@ otherwise all compete for the one interpreter lock.
 
 from __future__ import annotations
 
+import sys
 from io import BytesIO
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from botocore import handlers
 from botocore.awsrequest import AWSResponse
-from werkzeug.test import EnvironBuilder
 
 from .moto_server import SerializedMoto
 
@@ -46,16 +46,7 @@ class LocalTransport:
             body = body.read()
         if isinstance(body, str):
             body = body.encode()
-        parts = urlsplit(request.url)
-        headers = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}
-        environ = EnvironBuilder(
-            path=parts.path or "/",
-            query_string=parts.query,
-            method=request.method,
-            headers=headers,
-            data=body or b"",
-            base_url=f"{parts.scheme}://{parts.netloc}",
-        ).get_environ()
+        environ = wsgi_environ(request.method, request.url, request.headers.items(), body or b"")
         answered: dict[str, Any] = {}
 
         def start_response(status: str, response_headers: list[tuple[str, str]], *_: Any) -> None:
@@ -65,6 +56,42 @@ class LocalTransport:
         content = b"".join(self.moto(environ, start_response))
         self.calls += 1
         return AWSResponse(request.url, answered["status"], answered["headers"], _Raw(content))
+
+
+def wsgi_environ(method: str, url: str, headers: Any, body: bytes) -> dict[str, Any]:
+    """The WSGI environ an HTTP server would build for this request (PEP 3333), built directly:
+    werkzeug's general-purpose ``EnvironBuilder`` cost about 0.25 ms a call."""
+    parts = urlsplit(url)
+    host, _, port = parts.netloc.partition(":")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        # PEP 3333: the path percent-decoded, its UTF-8 bytes carried as latin-1 characters.
+        "PATH_INFO": unquote(parts.path or "/").encode().decode("latin-1"),
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": host,
+        "SERVER_PORT": port or ("443" if parts.scheme == "https" else "80"),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": parts.netloc,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": parts.scheme,
+        "wsgi.input": BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers:
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if key == "CONTENT_TYPE":
+                environ[key] = text
+            continue
+        key = "HTTP_" + key
+        environ[key] = f"{environ[key]}, {text}" if key in environ else text
+    return environ
 
 
 def install(transport: LocalTransport) -> None:
