@@ -55,8 +55,12 @@ class QueuePoller:
         invoke: Callable[[dict[str, Any]], Any],
         wake: threading.Event,
         retry_delay_seconds: int | None = None,
+        *,
+        before_batch: Callable[[], object] = lambda: None,
     ) -> None:
         self.sqs = clients("sqs")
+        #: Called before each receive (the runtime lets requests in flight go first).
+        self.before_batch = before_batch
         self.binding = binding
         self.invoke = invoke
         self.wake = wake
@@ -121,6 +125,9 @@ class QueuePoller:
             self.wake.clear()
             if self._retry_at and time.monotonic() >= self._retry_at:
                 self._retry_at = 0.0
+            self.before_batch()
+            if self.stopping.is_set():
+                break
             try:
                 handled = self.poll_once()
             except Exception:

@@ -29,6 +29,7 @@ from . import gateway, guard, moto_patches
 from .containers import FunctionPool
 from .delivery import QueuePoller
 from .moto_server import REGION, SerializedMoto
+from .priority import RequestsFirst
 from .provision import Resources, provision
 from .schedules import parse_expression
 from .state import STATE_FILE, StateRefused, StateStore
@@ -99,6 +100,8 @@ class LocalRuntime:
         self.state: StateStore | None = None
         self.restored = False
         self.transport: LocalTransport | None = None
+        #: Delivery waits (a little) while people wait for an answer: see ``priority.py``.
+        self.requests_first = RequestsFirst()
 
     # -- lifecycle --------------------------------------------------------------------------
     @property
@@ -156,10 +159,24 @@ class LocalRuntime:
             seed(self)
         for binding in self.resources.queues:
             pool = self.pools[binding.function]
-            poller = QueuePoller(self.client, binding, pool.invoke, threading.Event(), self.retry_delay_seconds)
+            poller = QueuePoller(
+                self.client,
+                binding,
+                pool.invoke,
+                threading.Event(),
+                self.retry_delay_seconds,
+                before_batch=self.requests_first.wait_for_quiet,
+            )
             self.pollers.append(poller)
         for stream in self.resources.streams:
-            self.stream_pollers.append(StreamPoller(self.client, stream, self.pools[stream.function].invoke))
+            self.stream_pollers.append(
+                StreamPoller(
+                    self.client,
+                    stream,
+                    self.pools[stream.function].invoke,
+                    before_batch=self.requests_first.wait_for_quiet,
+                )
+            )
         # Delivery wakes on work: moto tells us when a stream gets a record or a queue a message.
         moto_patches.stream_listeners.append(self._on_stream_record)
         moto_patches.queue_listeners.append(self._on_queue_message)
@@ -238,6 +255,7 @@ class LocalRuntime:
         for worker in workers:
             worker.stopping.set()
             worker.wake.set()
+        self.requests_first.stop()
         if self._on_stream_record in moto_patches.stream_listeners:
             moto_patches.stream_listeners.remove(self._on_stream_record)
         if self._on_queue_message in moto_patches.queue_listeners:
@@ -404,7 +422,8 @@ class LocalRuntime:
             return gateway.error(404, f"No function serves {request.path}")
         function, resource, proxy = found
         stage = gateway.STAGE if staged else "local"
-        result = self.pools[function].invoke(gateway.to_event(request, resource, proxy, stage, path=routed))
+        with self.requests_first.request():
+            result = self.pools[function].invoke(gateway.to_event(request, resource, proxy, stage, path=routed))
         return gateway.to_response(result)
 
     def _local(self, request: Request) -> Response:

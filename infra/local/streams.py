@@ -61,8 +61,12 @@ class StreamPoller:
         clients: Callable[[str], Any],
         binding: StreamBinding,
         invoke: Callable[[dict[str, Any]], Any],
+        *,
+        before_batch: Callable[[], object] = lambda: None,
     ) -> None:
         self.streams = clients("dynamodbstreams")
+        #: Called before each read of the stream (the runtime lets requests in flight go first).
+        self.before_batch = before_batch
         self.sqs = clients("sqs")
         self.binding = binding
         self.trigger = binding.trigger
@@ -76,6 +80,8 @@ class StreamPoller:
         self._attempts = 0
         self._batch_limit = self.trigger.batch_size
         self._retry_at = 0.0
+        #: The stream's shards, described once: a local table's stream keeps its one shard.
+        self._shard_ids: list[str] | None = None
         self.delivered = 0
         self.failed_batches = 0
 
@@ -109,8 +115,10 @@ class StreamPoller:
             )
 
     def _shards(self) -> list[str]:
-        description = self.streams.describe_stream(StreamArn=self.binding.stream_arn)["StreamDescription"]
-        return [shard["ShardId"] for shard in description["Shards"]]
+        if self._shard_ids is None:
+            description = self.streams.describe_stream(StreamArn=self.binding.stream_arn)["StreamDescription"]
+            self._shard_ids = [shard["ShardId"] for shard in description["Shards"]]
+        return self._shard_ids
 
     # -- delivering ------------------------------------------------------------------------------
     def poll_once(self) -> int:
@@ -208,10 +216,14 @@ class StreamPoller:
     def run(self) -> None:
         while not self.stopping.is_set():
             self.wake.clear()
+            self.before_batch()
+            if self.stopping.is_set():
+                break
             try:
                 moved = self.poll_once()
             except Exception:
                 logger.exception("reading the stream of %s failed; retrying", self.binding.table)
+                self._shard_ids = None  # described afresh, in case the stream changed
                 moved = 0
             if moved:
                 continue
