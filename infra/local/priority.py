@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 #: The longest a delivery batch waits for the requests in flight to be answered.
-PATIENCE_SECONDS = 0.5
+PATIENCE_SECONDS = 2.0
 
 
 class RequestsFirst:
