@@ -35,7 +35,6 @@ from schemas.api.events import (
 from .domain import Event, Series
 from .forms import LABELS, read_event_form
 from .service import EventService
-from .whats_on import FORMATS, KINDS, whats_on
 
 EventId = Annotated[str, Path(max_length=64, pattern=r"^event_[A-Za-z0-9]+$")]
 SeriesId = Annotated[str, Path(max_length=64, pattern=r"^series_[A-Za-z0-9]+$")]
@@ -153,6 +152,8 @@ def register(app: App) -> None:
     # -- pages -----------------------------------------------------------------------------------------
     @app.get("/events", include_in_schema=False)
     def list_page() -> Response[str]:
+        from .whats_on import FORMATS, KINDS, whats_on  # visits too: not for the API's cold start
+
         event = app.current_event
         fmt = event.get_query_string_value("format", "") or ""
         kind = event.get_query_string_value("kind", "") or ""
