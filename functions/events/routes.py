@@ -92,10 +92,9 @@ def register(app: App) -> None:
         format: Annotated[str | None, Query(pattern="^(online|in_person|hybrid)$")] = None,
         kind: Annotated[str | None, Query(pattern="^(community_event|workshop|series_session)$")] = None,
     ) -> EventList:
-        events = [
-            e for e in service.upcoming() if (format is None or e.format == format) and (kind is None or e.kind == kind)
-        ]
-        return EventList(events=[event_view(e) for e in events], series=[series_view(s) for s in service.all_series()])
+        upcoming, series = service.upcoming_and_series()
+        events = [e for e in upcoming if (format is None or e.format == format) and (kind is None or e.kind == kind)]
+        return EventList(events=[event_view(e) for e in events], series=[series_view(s) for s in series])
 
     @app.post("/api/events", tags=["Events"], status_code=201, summary="Publish an event (staff)")
     def publish(body: Annotated[PublishEvent, Body()]) -> Response[str]:
