@@ -349,6 +349,24 @@ def test_an_older_format_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert migrated is not None and migrated["migrated"] is True and migrated["format"] == state.FORMAT
 
 
+def test_series_saved_before_format_2_are_listed_with_the_events(tmp_path: Path) -> None:
+    series = {
+        "pk": {"S": "SERIES#series_a"},
+        "sk": {"S": "SERIES"},
+        "gsi1pk": {"S": "SERIESLIST#published"},
+        "gsi1sk": {"S": "2026-05-01T09:00:00+00:00#series_a"},
+    }
+    event = {"pk": {"S": "EVENT#event_a"}, "sk": {"S": "EVENT"}, "gsi1pk": {"S": "EVENTS#published"}}
+    path = tmp_path / state.STATE_FILE
+    path.write_text(json.dumps(document(format=1, dynamodb={"main": [series, dict(event)]})))
+    migrated = state.read(path)
+    assert migrated is not None and migrated["format"] == state.FORMAT
+    moved, unchanged = migrated["dynamodb"]["main"]
+    assert moved["gsi1pk"] == {"S": "EVENTS#published"}
+    assert moved["gsi1sk"] == {"S": "~SERIES#2026-05-01T09:00:00+00:00#series_a"}
+    assert unchanged == event
+
+
 def test_a_stop_that_hangs_still_ends_the_process_and_says_where() -> None:
     """The stop's watchdog: whatever step hangs, the process ends (exit 0: the saver's atomic file
     stands) and the console shows every thread's stack."""

@@ -162,6 +162,14 @@ def test_a_series_is_signed_up_for_as_it_allows(api: Api) -> None:
                 open_space=None,
             )["event_id"]
         )
+    # The list reads the upcoming events and every series in one Query: the same as reading each.
+    from functions.events.repository import EventRepository
+
+    listed = api.get("/api/events?format=online").json()
+    assert [s["series_id"] for s in listed["series"]] == [s.series_id for s in EventRepository().all_series()]
+    assert listed["series"][0]["series_id"] == whole["series_id"]
+    assert [e["event_id"] for e in listed["events"] if e["event_id"] in sessions] == sessions
+    assert all(e["event_id"].startswith("event_") for e in listed["events"])
     member = api.auth("amara.okafor@example.org", name="Amara")
     single = api.post(f"/api/events/{sessions[0]}/signups", headers=member)
     assert single.status_code == 409 and "sign up for the series" in single.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from schemas.api.chain import ORIGIN_PATTERN, OriginView
+from schemas.api.origins import ORIGIN_PATTERN, OriginView
 from schemas.events.origins import Origin
 
 from .domain import Follow

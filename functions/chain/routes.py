@@ -14,7 +14,6 @@ from functions.common.forms import validate
 from functions.common.http import App
 from functions.common.web import parse_form
 from schemas.api.chain import (
-    ORIGIN_PATTERN,
     CommunityChainView,
     ConversationChainView,
     EditWriteUp,
@@ -26,6 +25,7 @@ from schemas.api.chain import (
     WriteUpPublished,
     WriteUpView,
 )
+from schemas.api.origins import ORIGIN_PATTERN
 
 from .domain import Follow, TakenForward
 from .service import ChainService, WriteUp

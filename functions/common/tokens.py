@@ -12,11 +12,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from typing import TYPE_CHECKING, Any
 
 from .keys import signing_keys
+
+if TYPE_CHECKING:  # imported by the first token made or read: an anonymous request needs none
+    from itsdangerous import URLSafeTimedSerializer
 
 #: Every purpose a token can be made for, and how long such a token lives.
 LIFETIMES: dict[str, timedelta] = {
@@ -64,6 +65,8 @@ class Claims:
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    from itsdangerous import URLSafeTimedSerializer
+
     return URLSafeTimedSerializer(
         signing_keys(),
         salt=f"convene:{purpose}",
@@ -80,6 +83,8 @@ def issue(purpose: str, subject: str, **data: Any) -> str:
 
 def verify(token: str, purpose: str) -> Claims:
     """Return the claims of a valid token, or raise :class:`TokenRejected` saying why."""
+    from itsdangerous import BadSignature, SignatureExpired
+
     lifetime = LIFETIMES[purpose]
     if not token or len(token) > 2048 or not token.isascii():  # tokens are URL-safe base64
         raise TokenRejected("This link is incomplete. Copy the whole link from the email.", code="malformed")
@@ -117,6 +122,8 @@ def verify(token: str, purpose: str) -> Claims:
 
 
 def _signed_for_other_purpose(token: str, purpose: str) -> bool:
+    from itsdangerous import BadSignature
+
     for other in LIFETIMES:
         if other == purpose:
             continue

@@ -15,19 +15,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from functions.common.errors import Conflict
 from functions.places import domain as places
 from functions.places.domain import Kind, Listing
 from schemas.api.events import OpenSpaceSettings, PublishEvent, PublishSeries
-from schemas.events import events as event_events
-from schemas.events.events import EventPublished, SeriesPublished
 from schemas.events.origins import Origin
 
 from .kinds import KIND_LABELS, NOUN, EventKind
 
+if TYPE_CHECKING:  # imported by the changes that announce them: reads need no event model
+    from schemas.events.events import EventPublished, SeriesPublished
+
 #: Every domain event has its own ``event_id``, so the event attended is ``gathering_id``.
-EVENTS = Kind.named(NOUN, event_events, event_field="gathering_id")
+EVENTS = Kind.named(NOUN, "schemas.events.events", event_field="gathering_id")
 
 
 class SignupMode(StrEnum):
@@ -144,6 +146,8 @@ def publish(
 
 
 def published_event(event: Event) -> EventPublished:
+    from schemas.events.events import EventPublished
+
     return EventPublished(
         gathering_id=event.event_id,
         kind=event.kind.value,  # type: ignore[arg-type]
@@ -162,6 +166,8 @@ def published_event(event: Event) -> EventPublished:
 
 
 def new_series(series_id: str, body: PublishSeries, by: str, now: datetime) -> tuple[Series, SeriesPublished]:
+    from schemas.events.events import SeriesPublished
+
     series = Series(
         series_id=series_id,
         title=body.title,

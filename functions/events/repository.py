@@ -1,7 +1,8 @@
 """Events and series in the main table: events are listings of the shared places repository
 (``functions.places.repository``, keys ``EVENT#<id>``, ``EVENTWAIT#<id>`` ...), with their own
-fields; a series is ``SERIES#<id> / SERIES`` holding its sessions' ids in order, listed in
-``gsi1`` under ``SERIESLIST#published`` by creation."""
+fields; a series is ``SERIES#<id> / SERIES`` holding its sessions' ids in order, listed in the
+published events' ``gsi1`` partition after every event (``~SERIES#<created>#<id>``): the events
+list reads the upcoming events and every series with one Query."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from functions.common.store import NOT_EXISTS, ConditionFailed, Put, Store, Update
+from functions.places.keys import LISTINGS_END, ListingStatus, by_status
 from functions.places.repository import PlacesRepository, listing_attributes, listing_fields, ts
 from schemas.events.base import DomainEvent
 
@@ -58,6 +60,11 @@ def load_event(item: dict[str, Any]) -> Event:
         access_questions=tuple(item.get("access_questions") or ()),
         open_space=_open_space(item.get("open_space")),
     )
+
+
+#: Where events and series are listed: the published events' partition, series after every event.
+LISTED = by_status(EVENTS.prefix, ListingStatus.PUBLISHED)
+SERIES_LISTED = f"{LISTINGS_END}SERIES#"
 
 
 def _series_key(series_id: str) -> dict[str, str]:
@@ -126,8 +133,8 @@ class EventRepository(PlacesRepository[Event]):
     def publish_series(self, series: Series, events: list[DomainEvent]) -> None:
         item = {
             **_series_key(series.series_id),
-            "gsi1pk": "SERIESLIST#published",
-            "gsi1sk": f"{ts(series.created_at)}#{series.series_id}",
+            "gsi1pk": LISTED,
+            "gsi1sk": f"{SERIES_LISTED}{ts(series.created_at)}#{series.series_id}",
             "series_id": series.series_id,
             "title": series.title,
             "description": series.description,
@@ -147,8 +154,17 @@ class EventRepository(PlacesRepository[Event]):
 
     def all_series(self, limit: int | None = None) -> list[Series]:
         """Every published series, newest first."""
-        items = self.store.query("SERIESLIST#published", index="gsi1", newest_first=True, limit=limit)
+        items = self.store.query(LISTED, index="gsi1", sk_prefix=SERIES_LISTED, newest_first=True, limit=limit)
         return [_series(i) for i in items]
+
+    def upcoming_and_series(self, now: datetime) -> tuple[list[Event], list[Series]]:
+        """The published events that have not started, soonest first, and every published series,
+        newest first (as ``upcoming`` and ``all_series``): one Query, the series sorting after
+        every event in the partition."""
+        items = self.store.query(LISTED, index="gsi1", sk_from=ts(now))
+        events = [load_event(i) for i in items if i["sk"] == EVENTS.prefix]
+        series = [_series(i) for i in reversed(items) if i["sk"] == "SERIES"]
+        return events, series
 
 
 __all__ = ["EventRepository", "SeriesMissing", "event_item", "load_event"]

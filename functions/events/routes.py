@@ -35,7 +35,6 @@ from schemas.api.events import (
 from .domain import Event, Series
 from .forms import LABELS, read_event_form
 from .service import EventService
-from .whats_on import FORMATS, KINDS, whats_on
 
 EventId = Annotated[str, Path(max_length=64, pattern=r"^event_[A-Za-z0-9]+$")]
 SeriesId = Annotated[str, Path(max_length=64, pattern=r"^series_[A-Za-z0-9]+$")]
@@ -93,10 +92,9 @@ def register(app: App) -> None:
         format: Annotated[str | None, Query(pattern="^(online|in_person|hybrid)$")] = None,
         kind: Annotated[str | None, Query(pattern="^(community_event|workshop|series_session)$")] = None,
     ) -> EventList:
-        events = [
-            e for e in service.upcoming() if (format is None or e.format == format) and (kind is None or e.kind == kind)
-        ]
-        return EventList(events=[event_view(e) for e in events], series=[series_view(s) for s in service.all_series()])
+        upcoming, series = service.upcoming_and_series()
+        events = [e for e in upcoming if (format is None or e.format == format) and (kind is None or e.kind == kind)]
+        return EventList(events=[event_view(e) for e in events], series=[series_view(s) for s in series])
 
     @app.post("/api/events", tags=["Events"], status_code=201, summary="Publish an event (staff)")
     def publish(body: Annotated[PublishEvent, Body()]) -> Response[str]:
@@ -153,6 +151,8 @@ def register(app: App) -> None:
     # -- pages -----------------------------------------------------------------------------------------
     @app.get("/events", include_in_schema=False)
     def list_page() -> Response[str]:
+        from .whats_on import FORMATS, KINDS, whats_on  # visits too: not for the API's cold start
+
         event = app.current_event
         fmt = event.get_query_string_value("format", "") or ""
         kind = event.get_query_string_value("kind", "") or ""

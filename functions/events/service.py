@@ -73,6 +73,10 @@ class EventService(PlacesService[Event]):
     def all_series(self) -> list[Series]:
         return self.events.all_series()
 
+    def upcoming_and_series(self) -> tuple[list[Event], list[Series]]:
+        """What the events list shows: the upcoming events and every series, in one read."""
+        return self.events.upcoming_and_series(utcnow())
+
     def series_of(self, events: list[Event]) -> dict[str, Series]:
         ids = sorted({e.series_id for e in events if e.series_id})
         return {s.series_id: s for s in self.events.series_many(ids)} if ids else {}

@@ -16,19 +16,14 @@ from functions.events.attendance import confirmed_attendees, get_event, holds_pl
 from functions.events.domain import Event
 from functions.members.model import display_name
 from schemas.api.openspace import AddToHarvest, PinConversation, ProposeConversation, RecordHarvest
-from schemas.events.openspace import (
-    CoHostConfirmed,
-    ConversationEnded,
-    ConversationHarvested,
-    ConversationProposed,
-    OpenSpaceAgendaPublished,
-    OpenSpaceProceedingsPublished,
-)
 from schemas.text import one_line
 
 from . import domain
 from .domain import CoHost, Conversation, Layout
 from .repository import OpenSpaceRepository
+
+# The area's domain events (schemas.events.openspace) are imported by the changes that announce
+# them: reads (the agenda, the marketplace, a cold start) build none of their models.
 
 MARKETPLACE_CLOSED = "marketplace_closed"
 STAFF = "staff"
@@ -102,6 +97,8 @@ class OpenSpaceService:
             proposed_at=now,
             co_hosts=co_hosts,
         )
+        from schemas.events.openspace import ConversationProposed
+
         proposed = ConversationProposed(
             gathering_id=event_id,
             conversation_id=conversation.conversation_id,
@@ -134,6 +131,8 @@ class OpenSpaceService:
             return conversation
         cleaned = one_line(unicodedata.normalize("NFC", name))[:80]
         confirmed = conversation.confirming(email, display_name(cleaned))
+        from schemas.events.openspace import CoHostConfirmed
+
         event = CoHostConfirmed(
             gathering_id=conversation.event_id,
             conversation_id=conversation.conversation_id,
@@ -215,6 +214,8 @@ class OpenSpaceService:
             for p in built.agenda.placements
             if next(c for c in conversations if c.conversation_id == p.conversation_id).harvested_at is None
         }
+        from schemas.events.openspace import OpenSpaceAgendaPublished
+
         published = OpenSpaceAgendaPublished(
             gathering_id=event_id,
             title=event.title,
@@ -264,6 +265,8 @@ class OpenSpaceService:
             conversation = self.repo.get(event_id, conversation_id)
             if conversation is None:
                 continue
+            from schemas.events.openspace import ConversationEnded
+
             ended = ConversationEnded(
                 gathering_id=event_id,
                 conversation_id=conversation_id,
@@ -300,6 +303,8 @@ class OpenSpaceService:
     def _harvest(self, conversation: Conversation, body: RecordHarvest, by: str, spend: Any) -> Conversation:
         names = {conversation.host_email: conversation.host_name}
         names.update((c.email, c.name) for c in conversation.co_hosts if c.confirmed)
+        from schemas.events.openspace import ConversationHarvested
+
         event = ConversationHarvested(
             gathering_id=conversation.event_id,
             conversation_id=conversation.conversation_id,
@@ -313,6 +318,8 @@ class OpenSpaceService:
         self._ensure_attending(event_id, user)
         conversation = self.conversation(event_id, conversation_id)
         name = display_name(user.name)
+        from schemas.events.openspace import ConversationHarvested
+
         event = ConversationHarvested(
             gathering_id=event_id,
             conversation_id=conversation_id,
@@ -343,6 +350,8 @@ class OpenSpaceService:
         if not harvested:
             raise Conflict("No conversation has been harvested yet: there is nothing to publish.")
         now = utcnow()
+        from schemas.events.openspace import OpenSpaceProceedingsPublished
+
         published = OpenSpaceProceedingsPublished(gathering_id=event_id, title=event.title, harvests=len(harvested))
         try:
             self.repo.publish_proceedings(event_id, now, user.email, [published])

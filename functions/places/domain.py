@@ -22,10 +22,10 @@ What differs between visits and events (names, keys, the events a change causes)
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from types import ModuleType
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -83,6 +83,33 @@ class OfferNotOpen(Conflict):
     """The offer was accepted already, has expired, or was never made to this member."""
 
 
+class _EventModel:
+    """One change's domain event model of a kind (``VisitSignedUp``), looked up in the area's
+    module of domain events when first used, not when the domain is imported: reads (a listing
+    page or API on a cold start) need no event model, and an area's event models are ~8 ms of
+    pydantic classes."""
+
+    def __init__(self, change: str) -> None:
+        self.change = change
+
+    def __get__(self, kind: Kind, owner: type[Kind]) -> type[DomainEvent]:
+        found = self._find(kind)
+        if found is None:
+            raise AttributeError(f"{kind.events_module} has no {kind.noun.capitalize()}{self.change}")
+        return found
+
+    def _find(self, kind: Kind) -> type[DomainEvent] | None:
+        events = importlib.import_module(kind.events_module)
+        return getattr(events, f"{kind.noun.capitalize()}{self.change}", None)
+
+
+class _OptionalEventModel(_EventModel):
+    """A change not every kind has (``None``: the kind does not allow it)."""
+
+    def __get__(self, kind: Kind, owner: type[Kind]) -> type[DomainEvent] | None:  # type: ignore[override]
+        return self._find(kind)
+
+
 @dataclass(frozen=True)
 class Kind:
     """What one kind of listing calls things: its noun, its keys, its pages, its token purposes
@@ -101,29 +128,28 @@ class Kind:
     path: str
     cancel_purpose: str
     offer_purpose: str
-    signed_up: type[DomainEvent]
-    promoted: type[DomainEvent]
-    offered: type[DomainEvent]
-    offer_expired: type[DomainEvent]
-    signup_cancelled: type[DomainEvent]
-    places_changed: type[DomainEvent]
-    cancelled: type[DomainEvent]
-    reminder_due: type[DomainEvent]
-    details_changed: type[DomainEvent] | None = None
-    attendees_messaged: type[DomainEvent] | None = None
+    #: The area's module of domain events (``schemas.events.visits``), where each change's
+    #: event is named ``<Noun><Change>`` (``VisitSignedUp``).
+    events_module: str
     #: Email templates ``email/<template_prefix>_details.{txt,html}`` describe one listing.
     template_prefix: str = ""
 
+    signed_up = _EventModel("SignedUp")
+    promoted = _EventModel("SignupPromoted")
+    offered = _EventModel("PlaceOffered")
+    offer_expired = _EventModel("OfferExpired")
+    signup_cancelled = _EventModel("SignupCancelled")
+    places_changed = _EventModel("PlacesChanged")
+    cancelled = _EventModel("Cancelled")
+    reminder_due = _EventModel("ReminderTriggered")
+    details_changed = _OptionalEventModel("DetailsChanged")
+    attendees_messaged = _OptionalEventModel("AttendeesMessaged")
+
     @classmethod
-    def named(cls, noun: str, events: ModuleType, *, event_field: str = "") -> Kind:
+    def named(cls, noun: str, events_module: str, *, event_field: str = "") -> Kind:
         """A kind whose names all follow from its noun: keys ``VISIT#``, ids ``visit_...``,
         pages ``/visits``, token purposes ``visit-cancel``, events ``VisitSignedUp`` ... from
-        ``events`` (the area's module of domain events)."""
-        name = noun.capitalize()
-
-        def model(suffix: str) -> type[DomainEvent]:
-            return getattr(events, f"{name}{suffix}")  # type: ignore[no-any-return]
-
+        ``events_module`` (the area's module of domain events)."""
         return cls(
             noun=noun,
             prefix=keys.prefix(noun),
@@ -133,16 +159,7 @@ class Kind:
             path=keys.path(noun),
             cancel_purpose=f"{noun}-cancel",
             offer_purpose=f"{noun}-offer",
-            signed_up=model("SignedUp"),
-            promoted=model("SignupPromoted"),
-            offered=model("PlaceOffered"),
-            offer_expired=model("OfferExpired"),
-            signup_cancelled=model("SignupCancelled"),
-            places_changed=model("PlacesChanged"),
-            cancelled=model("Cancelled"),
-            reminder_due=model("ReminderTriggered"),
-            details_changed=model("DetailsChanged"),
-            attendees_messaged=model("AttendeesMessaged"),
+            events_module=events_module,
             template_prefix=noun,
         )
 

@@ -40,6 +40,12 @@ def by_status(kind_prefix: str, status: ListingStatus) -> str:
     return f"{kind_prefix}S#{status.value}"
 
 
+#: Every listing's ``gsi1`` sort key (a time) sorts before this. An area may list its own items
+#: after its listings in the same partition (events: every series, so that the events list reads
+#: the upcoming events and the series with one Query); a reader of listings alone ends here.
+LISTINGS_END = "~"
+
+
 def places_left(places: int, taken: int) -> int:
     return max(0, places - taken)
 

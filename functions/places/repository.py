@@ -260,7 +260,11 @@ class PlacesRepository(Generic[L]):
     def upcoming(self, now: datetime, limit: int | None = None) -> list[L]:
         """Published listings that have not started, soonest first."""
         items = self.store.query(
-            keys.by_status(self.prefix, ListingStatus.PUBLISHED), index="gsi1", sk_from=ts(now), limit=limit
+            keys.by_status(self.prefix, ListingStatus.PUBLISHED),
+            index="gsi1",
+            sk_from=ts(now),
+            sk_to=keys.LISTINGS_END,
+            limit=limit,
         )
         return [self.load(i) for i in items]
 

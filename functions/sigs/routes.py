@@ -14,7 +14,7 @@ from functions.common.http import App, User
 from functions.common.identity import link_holder
 from functions.common.web import parse_form
 from functions.members.model import display_name
-from schemas.api.chain import OriginView
+from schemas.api.origins import OriginView
 from schemas.api.sigs import (
     Membership,
     ProposeSig,

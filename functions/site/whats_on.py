@@ -36,7 +36,9 @@ def _upcoming(store: Store, noun: str, now: datetime, limit: int, *more: str) ->
     shown (and ``more``), not their descriptions."""
     partition = places.by_status(places.prefix(noun), places.ListingStatus.PUBLISHED)
     shown = (places.id_attribute(noun), "title", "starts_at", "places", "taken", "waiting", *more)
-    return store.query(partition, index="gsi1", sk_from=places.ts(now), limit=limit, attributes=shown)
+    return store.query(
+        partition, index="gsi1", sk_from=places.ts(now), sk_to=places.LISTINGS_END, limit=limit, attributes=shown
+    )
 
 
 def _happening(noun: str, item: dict[str, Any], kind: str, detail: str) -> Happening:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from functions.common.errors import Conflict
 from functions.places import domain as places
@@ -49,11 +50,12 @@ from functions.places.domain import Format as VisitFormat
 from functions.places.domain import InvalidListing as InvalidVisit
 from functions.places.domain import ListingStatus as VisitStatus
 from schemas.api.visits import PublishVisit
-from schemas.events import visits as visit_events
 from schemas.events.origins import Origin
-from schemas.events.visits import VisitPublished
 
 from .keys import NOUN
+
+if TYPE_CHECKING:  # imported by publishing, which announces it: reads need no event model
+    from schemas.events.visits import VisitPublished
 
 __all__ = [
     "ACTIVE",
@@ -95,7 +97,7 @@ __all__ = [
     "waitlisted",
 ]
 
-VISITS = Kind.named(NOUN, visit_events)
+VISITS = Kind.named(NOUN, "schemas.events.visits")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +129,8 @@ def publish(
 
 
 def published_event(visit: Visit) -> VisitPublished:
+    from schemas.events.visits import VisitPublished
+
     return VisitPublished(
         visit_id=visit.visit_id,
         title=visit.title,

@@ -43,9 +43,22 @@ if TYPE_CHECKING:
 logger = logging.getLogger("convene.local")
 
 #: Version of the state file's layout; bump it and add a migration when the layout changes.
-FORMAT = 1
+FORMAT = 2
+
+
+def _series_listed_with_events(document: dict[str, Any]) -> dict[str, Any]:
+    """Format 2: series are listed in the published events' ``gsi1`` partition, after every
+    event (``~SERIES#<created>#<id>``), no longer under ``SERIESLIST#published``: the events list
+    reads both with one Query (``functions/events/repository.py``)."""
+    for item in document.get("dynamodb", {}).get("main", []):
+        if item.get("gsi1pk") == {"S": "SERIESLIST#published"}:
+            item["gsi1pk"] = {"S": "EVENTS#published"}
+            item["gsi1sk"] = {"S": "~SERIES#" + item["gsi1sk"]["S"]}
+    return document
+
+
 #: Migrations from each older format to the next: ``MIGRATIONS[n]`` turns format n into n + 1.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _series_listed_with_events}
 STATE_FILE = "state.json"
 KEYS_FILE = "dev-signing-keys.json"
 #: A change is saved within this long.

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from schemas.api.base import ApiModel
-from schemas.api.chain import Origins, OriginView, distinct
+from schemas.api.origins import Origins, OriginView, distinct
 from schemas.text import EmailAddress, MultiLine, SingleLine
 
 #: £10m: far above any real pot, low enough that sums of pence stay exact everywhere.

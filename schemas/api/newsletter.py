@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from schemas.api.base import ApiModel
-from schemas.api.chain import Origins, distinct
+from schemas.api.origins import Origins, distinct
 from schemas.text import EmailAddress, Text
 
 #: The sections of an issue, in the order they appear. Subscribers choose among them as topics.

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, Valida
 from pydantic_core import PydanticCustomError
 
 from schemas.api.base import ApiModel
-from schemas.api.chain import Origins, OriginView, distinct
+from schemas.api.origins import Origins, OriginView, distinct
 from schemas.text import MultiLine, SingleLine
 
 ListingFormat = Literal["online", "in_person", "hybrid"]

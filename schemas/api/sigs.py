@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from schemas.api.base import ApiModel
-from schemas.api.chain import Origins, OriginView, distinct
+from schemas.api.origins import Origins, OriginView, distinct
 from schemas.text import NamedAddresses, Text, Themes
 
 
