@@ -628,7 +628,21 @@ def build_agenda(conversations: Iterable[Conversation], slots: Sequence[Slot], s
     bound = fc[0] if _totals(p, start)[2] >= fc[2] else None
     if bound is not None and _totals(p, start)[0] > bound:
         start = baseline
-    return _agenda(p, _improve(p, start, bound), fc, first_come_search=True)
+    built = _agenda(p, _improve(p, start, bound), fc, first_come_search=True)
+    if fc[2]:
+        return built  # first come leaves someone out: the search placed at least as many
+    # The search weighs clashes against an estimate of seats short, and rooms are given out
+    # afterwards: compare the finished agendas, and never hand staff one that lets down more
+    # people than first come would.
+    walled = _agenda(p, baseline, fc, first_come_search=True)
+    clashes, let_down = built.attendee_clashes, built.attendee_clashes + built.seats_short
+    if (
+        not built.unplaced
+        and clashes <= walled.attendee_clashes
+        and let_down <= walled.attendee_clashes + walled.seats_short
+    ):
+        return built
+    return walled
 
 
 def _agenda(p: _Problem, slot_of: Sequence[int | None], fc: tuple[int, int, int], *, first_come_search: bool) -> Agenda:
