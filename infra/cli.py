@@ -86,7 +86,7 @@ Press Ctrl+C to stop.""",
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        stop.wait()
+        wait_until_stopped(stop)
     except KeyboardInterrupt:
         pass
     finally:
@@ -99,6 +99,17 @@ Press Ctrl+C to stop.""",
     # The state is saved and everything is stopped; skip the interpreter's slow teardown of
     # moto's backends (seconds), so Ctrl+C and SIGTERM end the process at once.
     os._exit(0)
+
+
+def wait_until_stopped(stop: threading.Event) -> None:
+    """Wait in the main thread until a signal handler sets ``stop``.
+
+    The kernel may deliver SIGTERM or SIGINT to any of the runtime's threads, and Python runs
+    the handler only when the main thread next runs bytecode: an untimed ``wait()`` would then
+    never return (CI saw a stop hang this way, once in a few runs). Waking five times a second
+    costs nothing measurable."""
+    while not stop.wait(timeout=0.2):
+        pass
 
 
 #: How long `convene dev` may take to stop before it exits regardless (it normally takes < 0.5 s).

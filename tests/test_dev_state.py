@@ -384,3 +384,30 @@ def test_a_stop_that_hangs_still_ends_the_process_and_says_where() -> None:
     assert result.returncode == 0
     assert "stopping took over" in result.stderr
     assert "Thread 0x" in result.stderr or "Current thread" in result.stderr
+
+
+STOP_SIGNAL_ON_ANOTHER_THREAD = """
+import signal, threading, time
+from infra import cli
+stop = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+def deliver_here():
+    time.sleep(0.2)
+    signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # lands on this thread, not main
+    time.sleep(30)
+threading.Thread(target=deliver_here, daemon=True).start()
+started = time.monotonic()
+{wait}
+print(f"stopped after {{time.monotonic() - started:.2f}} s", flush=True)
+"""
+
+
+def test_a_stop_signal_the_kernel_hands_to_another_thread_still_stops_it() -> None:
+    """`kill` is process-directed: the kernel may run the handler's C part on any thread, and an
+    untimed wait in the main thread would then never see it (a CI stop hung this way)."""
+    script = STOP_SIGNAL_ON_ANOTHER_THREAD.format(wait="cli.wait_until_stopped(stop)")
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=20, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.split()[2]) < 1.5
