@@ -213,8 +213,8 @@ def plain_attribute_value(value: Any) -> dict[str, Any] | None:
     it is not plain data (binary, an object, an unexpected member) and moto must do it.
 
     moto serializes every attribute of every item through a generic walk of the service
-    model (an attribute picker with aliases per member): about 80% of a GetItem's time in
-    moto, for values that are already in wire form."""
+    model (an attribute picker with aliases per member): most of a read's time in moto, for
+    values that are already in wire form."""
     if type(value) is not dict or len(value) != 1:
         return None
     ((member, inner),) = value.items()

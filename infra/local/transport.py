@@ -85,11 +85,10 @@ def wsgi_environ(method: str, url: str, headers: Any, body: bytes) -> dict[str, 
     for name, value in headers:
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
         key = name.upper().replace("-", "_")
-        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            if key == "CONTENT_TYPE":
-                environ[key] = text
-            continue
-        key = "HTTP_" + key
+        if key == "CONTENT_LENGTH":
+            continue  # the body's own length, set above
+        if key != "CONTENT_TYPE":  # PEP 3333: the two content headers go without the prefix
+            key = "HTTP_" + key
         environ[key] = f"{environ[key]}, {text}" if key in environ else text
     return environ
 
